@@ -1,0 +1,17 @@
+"""One router for the whole API; each app registers its endpoints in its api/urls.py."""
+
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from harambee.network.api.urls import register as register_network
+from harambee.places.api.urls import register as register_places
+
+router = DefaultRouter()
+register_places(router)
+register_network(router)
+
+urlpatterns = [
+    path("token/", obtain_auth_token, name="api-token"),
+    *router.urls,
+]
