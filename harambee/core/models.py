@@ -104,7 +104,7 @@ class RestrictedModel(BaseModel):
             )
         if access.is_authenticated:
             # Auto-created through table: columns <model>_id and user_id.
-            named = cls.shared_with.through.objects.filter(user_id=access.user_id).values(
+            named = cls.shared_with.through._default_manager.filter(user_id=access.user_id).values(
                 f"{cls._meta.model_name}_id"
             )
             condition |= Q(visibility=Visibility.NAMED, pk__in=named)

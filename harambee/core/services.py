@@ -109,7 +109,7 @@ def update_object(
         )
     for name, value in data.items():
         setattr(current, name, value)
-    current.version = current.version + 1
+    current.version = current.version + 1  # type: ignore[attr-defined]
     current.full_clean()
     current.save()
     _set_m2m(current, m2m)

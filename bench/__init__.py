@@ -1,0 +1,1 @@
+"""Benchmarks: each module times a capability against a baseline in the same process."""

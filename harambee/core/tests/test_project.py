@@ -1,0 +1,77 @@
+"""Project-wide contracts: migrations in step with models, committed API schema, deploy checks."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+SCHEMA = Path(settings.PROJECT_DIR) / "docs" / "api" / "openapi.yaml"
+
+
+@pytest.mark.django_db
+def test_migrations_match_models():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_committed_openapi_schema_has_not_drifted(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--file", str(generated), "--validate", "--fail-on-warn")
+    assert SCHEMA.exists(), "Run `make schema` and commit docs/api/openapi.yaml"
+    assert generated.read_text() == SCHEMA.read_text(), (
+        "The API changed: run `make schema` and commit docs/api/openapi.yaml"
+    )
+
+
+def _harambee(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harambee.cli", *args],
+        env={k: v for k, v in env.items() if v is not None},
+        capture_output=True,
+        text=True,
+        cwd=settings.PROJECT_DIR,
+        timeout=120,
+    )
+
+
+def _production_env(**overrides: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(
+        HARAMBEE_ENV="production",
+        SECRET_KEY="k2N8pZr5vQx7yT1wBc4Hd9Jf3Lm6Sg0Ua-Ve2Xi8Ko5Pq1Rt7Yu4Zw_Na3Mb6Cd9",
+        FIELD_ENCRYPTION_KEY="7o1eTf0l1Zq7o2mSNoG6t4M2l1Rz2Vh8m1Y0fE2bH9s=",
+        ALLOWED_HOSTS="harambee.example.org",
+    )
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def test_production_settings_pass_deploy_checks():
+    result = _harambee("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _harambee("check", env=_production_env(SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_allowed_hosts_come_from_the_environment():
+    result = _harambee(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.ALLOWED_HOSTS)",
+        env=_production_env(ALLOWED_HOSTS="a.example.org, b.example.org"),
+    )
+    assert "['a.example.org', 'b.example.org']" in result.stdout, result.stderr
