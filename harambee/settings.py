@@ -158,6 +158,7 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = PROJECT_DIR / "node_modules"
 # Front-end assets come from npm at install time (package.json), never copied into the repo.
 STATICFILES_DIRS = [
+    ("harambee", BASE_DIR / "static" / "harambee"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import Access
@@ -37,6 +40,9 @@ class Country(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:country-detail", args=[self.iso3])
 
 
 class AdminArea(BaseModel):
@@ -95,6 +101,9 @@ class AdminArea(BaseModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.pcode})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("places:area-detail", args=[self.pcode])
+
     def clean(self) -> None:
         super().clean()
         if self.parent_id is None:
@@ -104,7 +113,7 @@ class AdminArea(BaseModel):
         parent = self.parent
         if parent is None:
             return
-        errors = {}
+        errors: dict[str, Any] = {}
         if parent.pk == self.pk:
             errors["parent"] = _("An area cannot be its own parent.")
         elif parent.level != self.level - 1:
@@ -117,6 +126,12 @@ class AdminArea(BaseModel):
             raise ValidationError(errors)
 
 
+GLIDE_VALIDATOR = RegexValidator(
+    r"^[A-Z]{2}-\d{4}-\d{6}-[A-Z]{3}$",
+    _("A GLIDE number looks like EP-2014-000041-GIN: hazard, year, six digits, country."),
+)
+
+
 class Emergency(BaseModel):
     """A crisis that activities, money and needs respond to; GLIDE numbers identify them."""
 
@@ -127,6 +142,7 @@ class Emergency(BaseModel):
         unique=True,
         null=True,
         blank=True,
+        validators=[GLIDE_VALIDATOR],
         help_text=_("e.g. EP-2014-000041-GIN"),
     )
     emergency_type = models.CharField(_("type"), max_length=4, choices=EmergencyType.choices)
@@ -152,6 +168,23 @@ class Emergency(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:emergency-detail", args=[self.pk])
+
+    def clean_fields(self, exclude: object = None) -> None:
+        # A blank GLIDE is "none": NULL keeps the unique index from treating blanks as equal.
+        self.glide = (self.glide or "").strip().upper() or None
+        super().clean_fields(exclude=exclude)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        started = self.start_date is None or self.start_date <= day
+        return started and (self.end_date is None or self.end_date >= day)
 
     @classmethod
     def permission_filter(cls, access: Access, action: str) -> Q | None:

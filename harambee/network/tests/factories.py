@@ -90,3 +90,14 @@ class RequestResponseFactory(factory.django.DjangoModelFactory):
     request = factory.SubFactory(RequestFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     offer = "We can help"
+
+
+def user_with_role(role=None, *, group=None, organisation=None, **kwargs):
+    """A user of `organisation` (a new one unless given) holding `role` in `group` (new if
+    not given). No role: a plain member of the network."""
+    if organisation is None:
+        organisation = OrganisationFactory()
+    user = UserFactory(organisation=organisation, **kwargs)
+    if role is not None:
+        GroupRoleFactory(user=user, group=group or GroupFactory(), role=role)
+    return user
