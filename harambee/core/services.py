@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from .access import access_for
 from .audit import record_change, snapshot
-from .choices import Action, Permission
+from .choices import Action, Permission, Visibility
 from .errors import PermissionDeniedError, StaleVersionError
 
 M = TypeVar("M", bound=models.Model)
@@ -51,6 +52,23 @@ def _set_m2m(instance: models.Model, m2m: Mapping[str, Iterable[Any]] | None) ->
         getattr(instance, name).set(list(values))
 
 
+def _keep_named_people_sound(instance: models.Model, actor: Any) -> None:
+    """A record visible to 'named people' names somebody, and its author can still see it."""
+    if getattr(instance, "visibility", None) != Visibility.NAMED:
+        return
+    named = instance.shared_with  # type: ignore[attr-defined]
+    if getattr(actor, "is_authenticated", False) and not access_for(actor).is_admin:
+        named.add(actor)
+    if not named.exists():
+        raise ValidationError(
+            {
+                "shared_with": _(
+                    "Name at least one person who may see it, or choose another visibility."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def create_object(
     model: type[M],
@@ -67,6 +85,7 @@ def create_object(
     instance.full_clean()
     instance.save()
     _set_m2m(instance, m2m)
+    _keep_named_people_sound(instance, actor)
     record_change(
         actor=actor,
         action=Action.CREATE,
@@ -113,6 +132,7 @@ def update_object(
     current.full_clean()
     current.save()
     _set_m2m(current, m2m)
+    _keep_named_people_sound(current, actor)
     after = snapshot(current)
     if after != before:
         record_change(

@@ -24,6 +24,29 @@ def visible_organisations(user: Any) -> models.QuerySet[Organisation]:
     return Organisation.objects.restrict(user, Permission.VIEW).only("pk", "name", "acronym")
 
 
+def nameable_users(user: Any) -> models.QuerySet[Any]:
+    """Whom a user may name on a record: colleagues and people they share a group with.
+
+    Never the whole user list: who uses Harambee is itself not public.
+    """
+    access = access_for(user)
+    users = get_user_model().objects.filter(is_active=True).select_related("organisation")
+    if access.is_admin:
+        return users
+    condition = models.Q(pk=access.user_id)
+    if access.organisation_id is not None:
+        condition |= models.Q(organisation_id=access.organisation_id)
+    if access.group_roles:
+        condition |= models.Q(group_roles__group_id__in=list(access.group_roles))
+    return users.filter(condition).distinct()
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        return f"{name} ({obj.organisation})" if obj.organisation_id else name
+
+
 class ServiceModelForm(forms.ModelForm):
     """A model form whose data goes to a service rather than to `save()`.
 
@@ -40,6 +63,21 @@ class ServiceModelForm(forms.ModelForm):
             kwargs.setdefault("initial", {}).setdefault("version", instance.version)
         super().__init__(*args, **kwargs)
         self.user = user
+        if "shared_with" in self.fields:
+            field = self.fields["shared_with"]
+            self.fields["shared_with"] = UserChoiceField(
+                queryset=nameable_users(user),
+                required=False,
+                label=field.label,
+                help_text=_(
+                    "Only used when the visibility is 'named people'. You are added yourself."
+                ),
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+            )
+            if instance is not None and instance.pk:
+                self.initial["shared_with"] = list(
+                    instance.shared_with.values_list("pk", flat=True)
+                )
 
     def save(self, commit: bool = True) -> Any:
         raise NotImplementedError("Pages write through services: use service_data().")
@@ -92,6 +130,7 @@ class OrganisationForm(ServiceModelForm):
             "registration_number",
             "website",
             "verified",
+            "shared_with",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
@@ -116,20 +155,30 @@ class OrganisationForm(ServiceModelForm):
 class PersonForm(ServiceModelForm):
     class Meta:
         model = Person
-        fields = ["name", "role", "email", "phone"]
+        fields = ["name", "role", "email", "phone", "visibility", "shared_with"]
         widgets = {"email": forms.EmailInput(), "phone": forms.TextInput(attrs={"type": "tel"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Contact details are personal data: their own organisation, or named people only.
+        visibility = self.fields["visibility"]
+        visibility.choices = [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in Visibility.choices
+            if value in (Visibility.ORGANISATION, Visibility.NAMED)
+        ]
+        visibility.required = False
         if self.instance.pk is None:
-            # Contact details are personal data: seen by their own organisation by default.
-            self.instance.visibility = Visibility.ORGANISATION
+            self.initial.setdefault("visibility", Visibility.ORGANISATION)
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or Visibility.ORGANISATION
 
 
 class GroupForm(ServiceModelForm):
     class Meta:
         model = Group
-        fields = ["name", "kind", "country", "visibility", "purpose"]
+        fields = ["name", "kind", "country", "visibility", "shared_with", "purpose"]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
 
 
@@ -180,6 +229,7 @@ class RequestForm(ServiceModelForm):
             "rationale",
             "needed_by",
             "visibility",
+            "shared_with",
         ]
         widgets = {"needed_by": DATE_WIDGET, "rationale": forms.Textarea(attrs={"rows": 4})}
 

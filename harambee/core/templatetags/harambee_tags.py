@@ -86,9 +86,19 @@ def changes_of(record: Any) -> list[dict[str, Any]]:
         label = change["field"]
         if model is not None:
             try:
-                label = str(getattr(model._meta.get_field(change["field"]), "verbose_name", label))
-                label = label[:1].upper() + label[1:]
+                field = model._meta.get_field(change["field"])
             except FieldDoesNotExist:
-                pass
+                field = None
+            if field is not None:
+                label = str(getattr(field, "verbose_name", label))
+                label = label[:1].upper() + label[1:]
+                choices = dict(getattr(field, "flatchoices", None) or ())
+                if choices:
+                    # Show "International NGO", not the stored "international_ngo".
+                    change = {
+                        **change,
+                        "before": choices.get(change["before"], change["before"]),
+                        "after": choices.get(change["after"], change["after"]),
+                    }
         rows.append({**change, "label": label})
     return rows

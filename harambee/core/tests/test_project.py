@@ -87,3 +87,51 @@ def test_allowed_hosts_come_from_the_environment():
         env=_production_env(ALLOWED_HOSTS="a.example.org, b.example.org"),
     )
     assert "['a.example.org', 'b.example.org']" in result.stdout, result.stderr
+
+
+def _po_entries(path: Path) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) for each entry of a .po file, header left out."""
+    entries = []
+    for block in path.read_text().split("\n\n"):
+        lines = block.strip().splitlines()
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        parts: dict[str, str] = {}
+        key = None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            head = line.split(" ", 1)[0]
+            if head.startswith("msg"):
+                key = head
+                line = line[len(head) :].strip()
+            if key is not None and line.startswith('"'):
+                parts[key] = parts.get(key, "") + line[1:-1]
+        msgid = parts.get("msgid", "")
+        msgstr = parts.get("msgstr", parts.get("msgstr[0]", ""))
+        if msgid:
+            # Entries with a context or a plural are looked up differently; mark them.
+            plain = "msgctxt" not in parts and "msgid_plural" not in parts
+            entries.append((msgid if plain else "", msgstr, fuzzy))
+    return entries
+
+
+def test_french_translation_is_complete_and_compiled():
+    import gettext
+
+    locale = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+    entries = _po_entries(locale / "django.po")
+    assert len(entries) > 300
+    untranslated = [
+        msgid or "(plural or context)" for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy
+    ]
+    assert untranslated == [], (
+        f"Translate these in django.po (`make messages`): {untranslated[:10]}"
+    )
+    with (locale / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [
+        msgid
+        for msgid, msgstr, _fuzzy in entries
+        if msgid and msgstr != msgid and "\\" not in msgid and compiled.gettext(msgid) == msgid
+    ]
+    assert stale == [], f"django.mo is older than django.po: run `make messages`. {stale[:5]}"

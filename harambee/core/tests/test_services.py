@@ -140,3 +140,31 @@ def test_concurrent_saves_from_the_same_version_one_wins():
     assert sorted(outcomes) == ["saved", "stale"]
     org.refresh_from_db()
     assert org.version == 2
+
+
+def test_named_visibility_keeps_its_author_among_the_named(editor):
+    org = create_object(
+        Organisation,
+        actor=editor,
+        data={
+            "name": "Quiet Partner",
+            "org_type": "other",
+            "visibility": Visibility.NAMED,
+            "owner_organisation": editor.organisation,
+        },
+    )
+    assert list(org.shared_with.all()) == [editor]
+    assert Organisation.objects.restrict(editor).filter(pk=org.pk).exists()
+
+
+def test_named_visibility_without_anybody_named_is_refused():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        create_object(
+            Organisation,
+            actor=None,
+            data={"name": "Nobody sees me", "org_type": "other", "visibility": Visibility.NAMED},
+        )
+    assert "shared_with" in error.value.message_dict
+    assert not Organisation.objects.filter(name="Nobody sees me").exists()

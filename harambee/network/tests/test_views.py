@@ -802,3 +802,19 @@ def test_pages_render_in_french(client, group):
 def test_country_fixture_exists():
     # The pages rely on the ISO country list loaded by a migration.
     assert Country.objects.filter(iso3="KEN").exists()
+
+
+def test_named_people_choices_are_colleagues_and_group_peers_only(client):
+    from harambee.network.forms import OrganisationForm
+
+    home = OrganisationFactory(name="Home Org")
+    group = GroupFactory()
+    author = UserFactory(username="author", organisation=home)
+    GroupRoleFactory(user=author, group=group, role=Role.EDITOR)
+    colleague = UserFactory(username="colleague", organisation=home)
+    peer = UserFactory(username="peer", organisation=OrganisationFactory())
+    GroupRoleFactory(user=peer, group=group, role=Role.VIEWER)
+    stranger = UserFactory(username="stranger", organisation=OrganisationFactory())
+    choices = set(OrganisationForm(user=author).fields["shared_with"].queryset)
+    assert choices == {author, colleague, peer}
+    assert stranger not in choices
