@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "harambee.core",
     "harambee.places",
     "harambee.network",
+    "harambee.activities",
 ]
 
 MIDDLEWARE = [
