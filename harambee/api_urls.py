@@ -4,12 +4,14 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from harambee.activities.api.urls import register as register_activities
 from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
 
 router = DefaultRouter()
 register_places(router)
 register_network(router)
+register_activities(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),

@@ -49,14 +49,18 @@ class Access:
 
     @cached_property
     def coordinated_organisations(self) -> QuerySet[Any] | None:
-        """Organisations that are current members of a group this user coordinates."""
+        """Organisations that are confirmed, current members of a group this user coordinates.
+
+        An invitation does not count: adding an organisation to a group must not, by itself,
+        show the group's coordinators that organisation's contacts.
+        """
         groups = self.groups_with(Role.COORDINATOR)
         if not groups:
             return None
         membership = apps.get_model("network", "Membership")
         today = timezone.localdate()
         return (
-            membership.objects.filter(group_id__in=groups)
+            membership.objects.filter(group_id__in=groups, confirmed=True)
             .filter(Q(until__isnull=True) | Q(until__gte=today))
             .values("organisation_id")
         )

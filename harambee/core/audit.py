@@ -51,8 +51,32 @@ def record_change(
     note: str = "",
     object_id: Any = None,
 ) -> ChangeRecord:
+    record = change_record(
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after=after,
+        note=note,
+        object_id=object_id,
+    )
+    record.save()
+    return record
+
+
+def change_record(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str = "",
+    object_id: Any = None,
+) -> ChangeRecord:
+    """An unsaved change record, for callers that write many at once (bulk_create)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return ChangeRecord.objects.create(
+    return ChangeRecord(
         user=user,
         user_name=getattr(user, "username", "") if user else "system",
         action=action,

@@ -1,6 +1,10 @@
 """Named error codes, shared by services, pages and the API."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Said when a form or API call that changes a record does not say which version it read.
+VERSION_MISSING = _("Reload the page: this form is missing the version you read.")
 
 
 class ErrorCode:
@@ -34,6 +38,7 @@ class PermissionDeniedError(ServiceError):
 
 
 __all__ = [
+    "VERSION_MISSING",
     "ErrorCode",
     "PermissionDeniedError",
     "ServiceError",

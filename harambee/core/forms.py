@@ -9,13 +9,38 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .errors import ServiceError
+from .errors import VERSION_MISSING, ServiceError
 
 
-class VersionedForm(forms.Form):
+class VersionField(forms.IntegerField):
+    """The hidden version the user read. Required: without it a save could silently overwrite
+    someone else's change, which is what optimistic locking is there to prevent."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {"required": VERSION_MISSING, "invalid": VERSION_MISSING}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+        self.error_messages["min_value"] = VERSION_MISSING
+
+
+class VersionErrorOnTop:
+    """A hidden field's error has no place next to the field: say it above the form too."""
+
+    _errors: Any
+
+    def clean(self) -> Any:
+        cleaned = super().clean()  # type: ignore[misc]
+        if self._errors and "version" in self._errors:
+            self.add_error(None, VERSION_MISSING)  # type: ignore[attr-defined]
+        return cleaned
+
+
+class VersionedForm(VersionErrorOnTop, forms.Form):
     """Carries the version the user read, so a save on top of someone else's edit is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class LinesField(forms.CharField):

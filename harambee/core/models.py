@@ -97,11 +97,6 @@ class RestrictedModel(BaseModel):
             condition |= Q(
                 visibility=Visibility.ORGANISATION, owner_organisation_id=access.organisation_id
             )
-        coordinated = access.coordinated_organisations
-        if coordinated is not None:
-            condition |= Q(
-                visibility=Visibility.ORGANISATION, owner_organisation_id__in=coordinated
-            )
         if access.is_authenticated:
             # Auto-created through table: columns <model>_id and user_id.
             named = cls.shared_with.through._default_manager.filter(user_id=access.user_id).values(

@@ -11,15 +11,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import access_for
-from .audit import record_change, snapshot
+from .audit import change_record, record_change, snapshot
 from .choices import Action, Permission, Visibility
 from .errors import PermissionDeniedError, StaleVersionError
+from .models import ChangeRecord
 
 M = TypeVar("M", bound=models.Model)
 
@@ -167,15 +169,52 @@ def delete_object(
             _("Someone else changed this %(model)s since you opened it.")
             % {"model": model._meta.verbose_name}
         )
-    before = snapshot(instance)
+    # Collect what the delete cascades to, so each of those gets its own change record too.
+    # The records are made (snapshots, names) before the delete, and written after it.
+    collector = Collector(using=router.db_for_write(model, instance=instance), origin=instance)
+    collector.collect([instance])
     pk = instance.pk
-    instance.delete()
-    record_change(
-        actor=actor,
-        action=Action.DELETE,
-        instance=instance,
-        before=before,
-        after=None,
-        object_id=pk,
-        note=note,
-    )
+    with_parent = _("Deleted with %(model)s “%(object)s” (#%(pk)s).") % {
+        "model": model._meta.verbose_name,
+        "object": instance,
+        "pk": pk,
+    }
+    records = [
+        change_record(
+            actor=actor,
+            action=Action.DELETE,
+            instance=instance,
+            before=snapshot(instance),
+            after=None,
+            note=note,
+        )
+    ]
+    records += [
+        change_record(
+            actor=actor,
+            action=Action.DELETE,
+            instance=obj,
+            before=snapshot(obj),
+            after=None,
+            note=with_parent,
+        )
+        for obj in _cascaded(collector, instance)
+    ]
+    collector.delete()
+    ChangeRecord.objects.bulk_create(records)
+
+
+def _cascaded(collector: Collector, origin: models.Model) -> list[models.Model]:
+    """The records a delete takes with it, except `origin` itself and the rows of many-to-many
+    tables (those are part of their owner's snapshot)."""
+    found: list[models.Model] = []
+    for model, instances in collector.data.items():
+        if model._meta.auto_created:
+            continue
+        found += [
+            obj for obj in instances if not (type(obj) is type(origin) and obj.pk == origin.pk)
+        ]
+    for rows in collector.fast_deletes:
+        if not rows.model._meta.auto_created:
+            found += list(rows)
+    return found

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.choices import Role, Visibility
+from harambee.core.filters import IdFilter
 
 from .choices import GroupKind, MembershipRole, OrganisationType, RequestStatus, WorkplanStatus
 from .models import (
@@ -58,6 +59,21 @@ def _iso3(value: str) -> str:
     return value.strip().upper()
 
 
+def current_membership() -> Q:
+    """Current, confirmed memberships: what 'members' means (invitations are not members)."""
+    return Q(confirmed=True) & (Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
+
+
+def member_organisation_ids(*, user: Any, group_id: int) -> QuerySet[Any]:
+    """Ids of the organisations that are current, confirmed members of a group the user may
+    see (none if the user may not see it): for filters by group anywhere in Harambee."""
+    return (
+        Membership.objects.filter(group_id=group_id, group__in=Group.objects.restrict(user))
+        .filter(current_membership())
+        .values("organisation_id")
+    )
+
+
 class OrganisationFilterSet(RestrictedFilterSet):
     q = filters.CharFilter(
         label=_("Search"),
@@ -72,7 +88,7 @@ class OrganisationFilterSet(RestrictedFilterSet):
     )
     verified = filters.BooleanFilter(label=_("Verified"))
     visibility = filters.ChoiceFilter(label=_("Visibility"), choices=Visibility.choices)
-    group = filters.NumberFilter(
+    group = IdFilter(
         label=_("Group"), method="filter_group", help_text=_("Current member of this group (id).")
     )
     ordering = filters.OrderingFilter(
@@ -104,18 +120,12 @@ class OrganisationFilterSet(RestrictedFilterSet):
     def filter_group(
         self, queryset: QuerySet[Organisation], name: str, value: Any
     ) -> QuerySet[Any]:
-        today = timezone.localdate()
-        members = (
-            Membership.objects.filter(group_id=int(value), group__in=self.visible_groups())
-            .filter(Q(until__isnull=True) | Q(until__gte=today))
-            .values("organisation_id")
-        )
-        return queryset.filter(pk__in=members)
+        return queryset.filter(pk__in=member_organisation_ids(user=self.user, group_id=value))
 
 
 class PersonFilterSet(RestrictedFilterSet):
     q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Name or role."))
-    organisation = filters.NumberFilter(label=_("Organisation"), field_name="organisation_id")
+    organisation = IdFilter(label=_("Organisation"), field_name="organisation_id")
 
     class Meta:
         model = Person
@@ -132,7 +142,7 @@ class GroupFilterSet(RestrictedFilterSet):
     country = filters.CharFilter(
         label=_("Country"), method="filter_country", help_text=_("ISO3 code.")
     )
-    organisation = filters.NumberFilter(
+    organisation = IdFilter(
         label=_("Member organisation"),
         method="filter_organisation",
         help_text=_("Organisation id."),
@@ -153,22 +163,26 @@ class GroupFilterSet(RestrictedFilterSet):
     ) -> QuerySet[Any]:
         visible = Organisation.objects.restrict(self.user)
         members = Membership.objects.filter(
-            organisation_id=int(value), organisation__in=visible
+            organisation_id=value, organisation__in=visible, confirmed=True
         ).values("group_id")
         return queryset.filter(pk__in=members)
 
 
 class MembershipFilterSet(RestrictedFilterSet):
-    group = filters.NumberFilter(label=_("Group"), field_name="group_id")
-    organisation = filters.NumberFilter(label=_("Organisation"), field_name="organisation_id")
+    group = IdFilter(label=_("Group"), field_name="group_id")
+    organisation = IdFilter(label=_("Organisation"), field_name="organisation_id")
     role = filters.ChoiceFilter(label=_("Role"), choices=MembershipRole.choices)
     current = filters.BooleanFilter(
         label=_("Current"), method="filter_current", help_text=_("Not ended before today.")
     )
+    confirmed = filters.BooleanFilter(
+        label=_("Confirmed"),
+        help_text=_("Confirmed by the member organisation (false: invitations)."),
+    )
 
     class Meta:
         model = Membership
-        fields = ["group", "organisation", "role", "current"]
+        fields = ["group", "organisation", "role", "current", "confirmed"]
 
     def filter_current(
         self, queryset: QuerySet[Membership], name: str, value: bool
@@ -178,8 +192,8 @@ class MembershipFilterSet(RestrictedFilterSet):
 
 
 class GroupRoleFilterSet(RestrictedFilterSet):
-    group = filters.NumberFilter(label=_("Group"), field_name="group_id")
-    user = filters.NumberFilter(label=_("User"), field_name="user_id")
+    group = IdFilter(label=_("Group"), field_name="group_id")
+    user = IdFilter(label=_("User"), field_name="user_id")
     role = filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
 
     class Meta:
@@ -191,9 +205,9 @@ class WorkplanItemFilterSet(RestrictedFilterSet):
     q = filters.CharFilter(
         label=_("Search"), method="filter_q", help_text=_("Challenge or objective.")
     )
-    group = filters.NumberFilter(label=_("Group"), field_name="group_id")
+    group = IdFilter(label=_("Group"), field_name="group_id")
     status = filters.MultipleChoiceFilter(label=_("Status"), choices=WorkplanStatus.choices)
-    owner = filters.NumberFilter(label=_("Owner organisation"), field_name="owner_id")
+    owner = IdFilter(label=_("Owner organisation"), field_name="owner_id")
     due_before = filters.DateFilter(label=_("Due before"), field_name="due_date", lookup_expr="lte")
     due_after = filters.DateFilter(label=_("Due after"), field_name="due_date", lookup_expr="gte")
 
@@ -210,12 +224,10 @@ class RequestFilterSet(RestrictedFilterSet):
         label=_("Search"), method="filter_q", help_text=_("What is needed, or why.")
     )
     status = filters.MultipleChoiceFilter(label=_("Status"), choices=RequestStatus.choices)
-    from_group = filters.NumberFilter(label=_("Requesting group"), field_name="from_group_id")
-    to_group = filters.NumberFilter(label=_("Asked group"), field_name="to_group_id")
-    to_organisation = filters.NumberFilter(
-        label=_("Asked organisation"), field_name="to_organisation_id"
-    )
-    group = filters.NumberFilter(
+    from_group = IdFilter(label=_("Requesting group"), field_name="from_group_id")
+    to_group = IdFilter(label=_("Asked group"), field_name="to_group_id")
+    to_organisation = IdFilter(label=_("Asked organisation"), field_name="to_organisation_id")
+    group = IdFilter(
         label=_("Group"), method="filter_group", help_text=_("Made or received by this group (id).")
     )
 
@@ -227,12 +239,12 @@ class RequestFilterSet(RestrictedFilterSet):
         return _search(queryset, ["title", "rationale"], value)
 
     def filter_group(self, queryset: QuerySet[Request], name: str, value: Any) -> QuerySet[Any]:
-        return queryset.filter(Q(from_group_id=int(value)) | Q(to_group_id=int(value)))
+        return queryset.filter(Q(from_group_id=value) | Q(to_group_id=value))
 
 
 class RequestResponseFilterSet(RestrictedFilterSet):
-    request = filters.NumberFilter(label=_("Request"), field_name="request_id")
-    organisation = filters.NumberFilter(label=_("Organisation"), field_name="organisation_id")
+    request = IdFilter(label=_("Request"), field_name="request_id")
+    organisation = IdFilter(label=_("Organisation"), field_name="organisation_id")
 
     class Meta:
         model = RequestResponse

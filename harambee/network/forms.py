@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import access_for
 from harambee.core.choices import Permission, Role, Visibility
-from harambee.core.forms import LinesField
+from harambee.core.errors import VERSION_MISSING
+from harambee.core.forms import LinesField, VersionErrorOnTop, VersionField
 
 from .choices import REQUEST_TRANSITIONS, RequestStatus
-from .models import Group, Membership, Organisation, Person, Request, WorkplanItem
+from .models import Group, GroupRole, Membership, Organisation, Person, Request, WorkplanItem
+from .selectors import nameable_users
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -24,37 +26,21 @@ def visible_organisations(user: Any) -> models.QuerySet[Organisation]:
     return Organisation.objects.restrict(user, Permission.VIEW).only("pk", "name", "acronym")
 
 
-def nameable_users(user: Any) -> models.QuerySet[Any]:
-    """Whom a user may name on a record: colleagues and people they share a group with.
-
-    Never the whole user list: who uses Harambee is itself not public.
-    """
-    access = access_for(user)
-    users = get_user_model().objects.filter(is_active=True).select_related("organisation")
-    if access.is_admin:
-        return users
-    condition = models.Q(pk=access.user_id)
-    if access.organisation_id is not None:
-        condition |= models.Q(organisation_id=access.organisation_id)
-    if access.group_roles:
-        condition |= models.Q(group_roles__group_id__in=list(access.group_roles))
-    return users.filter(condition).distinct()
-
-
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         name = obj.get_full_name() or obj.get_username()
         return f"{name} ({obj.organisation})" if obj.organisation_id else name
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(VersionErrorOnTop, forms.ModelForm):
     """A model form whose data goes to a service rather than to `save()`.
 
     The instance is copied so that validating a rejected edit never changes the object the page
-    still shows. `version` carries the version the user read (optimistic locking).
+    still shows. `version` carries the version the user read (optimistic locking): required
+    when editing, unused when adding.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         instance = kwargs.get("instance")
@@ -62,6 +48,7 @@ class ServiceModelForm(forms.ModelForm):
             kwargs["instance"] = copy.copy(instance)
             kwargs.setdefault("initial", {}).setdefault("version", instance.version)
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = instance is not None and instance.pk is not None
         self.user = user
         if "shared_with" in self.fields:
             field = self.fields["shared_with"]
@@ -206,9 +193,18 @@ class WorkplanItemForm(ServiceModelForm):
         self.fields["owner"].queryset = visible_organisations(self.user)  # type: ignore[attr-defined]
 
 
-class GroupRoleForm(forms.Form):
+class GroupRoleForm(VersionErrorOnTop, forms.Form):
+    """Give a user a role in a group, or change it. Changing a role the user already holds
+    carries the version of that role the coordinator saw (each row of the roles table does)."""
+
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    version = VersionField(required=False)
+
+    def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.existing: GroupRole | None = None
 
     def clean_username(self) -> Any:
         username = self.cleaned_data["username"].strip()
@@ -216,6 +212,32 @@ class GroupRoleForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("There is no user with this username."))
         return user
+
+    def clean(self) -> dict[str, Any]:
+        user = self.cleaned_data.get("username")
+        if user is not None:
+            self.existing = GroupRole.objects.filter(group=self.group, user=user).first()
+            missing = self.cleaned_data.get("version") is None and "version" not in self._errors
+            if self.existing is not None and missing:
+                self.add_error(
+                    "username",
+                    _("%(user)s already has a role in this group: change it in the table.")
+                    % {"user": user.get_username()},
+                )
+        return super().clean()
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version") if self.existing is not None else None
+
+
+class GroupRoleRowForm(forms.Form):
+    """One row of the roles table: change this user's role, from the version shown. Posted
+    to the same page as GroupRoleForm, which reads it."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    username = forms.CharField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class RequestForm(ServiceModelForm):
@@ -245,9 +267,9 @@ class RequestForm(ServiceModelForm):
         self.fields["to_organisation"].queryset = visible_organisations(self.user)  # type: ignore[attr-defined]
 
 
-class RequestStatusForm(forms.Form):
+class RequestStatusForm(VersionErrorOnTop, forms.Form):
     status = forms.ChoiceField(label=_("New status"))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args: Any, request_obj: Request, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("version", request_obj.version)
@@ -279,6 +301,9 @@ class RequestResponseForm(forms.Form):
 
 
 class MergeForm(forms.Form):
+    """Choose the duplicate, then confirm. The confirmation carries the versions of both
+    organisations as the user saw them: a merge is refused if either changed since."""
+
     duplicate = forms.ModelChoiceField(
         label=_("Duplicate to merge into this organisation"),
         queryset=Organisation.objects.none(),
@@ -287,17 +312,36 @@ class MergeForm(forms.Form):
         ),
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    keep_version = VersionField(required=False)
+    duplicate_version = VersionField(required=False)
 
     def __init__(self, *args: Any, user: Any, keep: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["duplicate"].queryset = (  # type: ignore[attr-defined]
             Organisation.objects.restrict(user, Permission.CHANGE)
             .exclude(pk=keep.pk)
-            .only("pk", "name", "acronym")
+            .only("pk", "name", "acronym", "version")
         )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        errors = self.errors  # the dict being filled: full_clean is running
+        if cleaned.get("confirm"):
+            for name in ("keep_version", "duplicate_version"):
+                if cleaned.get(name) is None and name not in errors:
+                    self.add_error(name, VERSION_MISSING)
+        if any(name in errors for name in ("keep_version", "duplicate_version")):
+            self.add_error(None, VERSION_MISSING)
+        return cleaned
 
-class DeleteForm(forms.Form):
+
+class DeleteForm(VersionErrorOnTop, forms.Form):
     """Confirms a deletion; carries the version so a changed record is not deleted blind."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
+
+
+class MembershipAnswerForm(VersionErrorOnTop, forms.Form):
+    """The member organisation confirms or declines a membership, from the version shown."""
+
+    version = VersionField()

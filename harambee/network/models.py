@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import Access
@@ -68,6 +69,13 @@ class Organisation(RestrictedModel):
         null=True,
         blank=True,
         help_text=_("e.g. GB-GOV-1, XM-DAC-41114"),
+        # The organisation holding it may be hidden from whoever asks: say it is taken, not by
+        # whom (Django's own message is the same, but this one says what to do).
+        error_messages={
+            "unique": _(
+                "This IATI identifier is already registered in Harambee; ask a platform admin."
+            )
+        },
     )
     registration_number = models.CharField(
         _("national registration number"), max_length=100, blank=True
@@ -128,6 +136,18 @@ class Person(RestrictedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def visibility_filter(cls, access: Access) -> Q | None:
+        """As any record, and: coordinators of a group see the contacts of the organisations
+        that are confirmed, current members of it (contacts only, no other records)."""
+        condition = super().visibility_filter(access)
+        coordinated = access.coordinated_organisations
+        if condition is None or coordinated is None:
+            return condition
+        return condition | Q(
+            visibility=Visibility.ORGANISATION, owner_organisation_id__in=coordinated
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -239,6 +259,14 @@ class Membership(GroupScopedModel):
     )
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
+    confirmed = models.BooleanField(
+        _("confirmed"),
+        default=False,
+        help_text=_(
+            "The member organisation agreed to belong to the group. Until then the membership "
+            "is an invitation."
+        ),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -256,6 +284,24 @@ class Membership(GroupScopedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.group} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.since and self.until and self.until < self.since:
+            raise ValidationError({"until": _("The end date cannot be before the start date.")})
+
+    @property
+    def is_current(self) -> bool:
+        return self.until is None or self.until >= timezone.localdate()
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        """As the group's records, and an organisation's people see its own memberships and
+        invitations (to confirm or decline them) even in a group they cannot see."""
+        condition = super().permission_filter(access, action)
+        if action == Permission.VIEW and condition is not None and access.organisation_id:
+            condition |= Q(organisation_id=access.organisation_id)
+        return condition
 
 
 class GroupRole(GroupScopedModel):
@@ -321,6 +367,10 @@ class WorkplanItem(GroupScopedModel):
         return self.challenge
 
 
+# An action beyond view/change/delete: moving a request along (accept, decline, done...).
+SET_STATUS = "set_status"
+
+
 class Request(RestrictedModel):
     """A country group asks a thematic group (or any member organisation) for support."""
 
@@ -383,7 +433,9 @@ class Request(RestrictedModel):
 
     @classmethod
     def permission_filter(cls, access: Access, action: str) -> Q | None:
-        """Seen by visibility and by both groups; changed by editors of either group."""
+        """Seen by visibility and by both groups. Its content (what, why, to whom, who sees
+        it) is changed by editors of the asking group or of the organisation that maintains
+        it; its status (SET_STATUS) also by editors of the group or organisation asked."""
         view = cls.visibility_filter(access)
         if view is None:
             return None
@@ -394,11 +446,19 @@ class Request(RestrictedModel):
             if access.organisation_id is not None:
                 view |= Q(to_organisation_id=access.organisation_id)
             return view
-        if action == Permission.CHANGE:
+        editor_of_organisation = access.organisation_id is not None and access.has_role_anywhere(
+            Role.EDITOR
+        )
+        if action in (Permission.CHANGE, SET_STATUS):
             editors = access.groups_with(Role.EDITOR)
-            condition = Q(from_group__in=editors) | Q(to_group__in=editors) if editors else NOTHING
-            if access.organisation_id is not None and access.has_role_anywhere(Role.EDITOR):
-                condition |= Q(to_organisation_id=access.organisation_id)
+            condition = Q(from_group__in=editors) if editors else NOTHING
+            if editor_of_organisation:
+                condition |= Q(owner_organisation_id=access.organisation_id)
+            if action == SET_STATUS:
+                if editors:
+                    condition |= Q(to_group__in=editors)
+                if editor_of_organisation:
+                    condition |= Q(to_organisation_id=access.organisation_id)
             return condition
         coordinated = access.groups_with(Role.COORDINATOR)
         return Q(from_group__in=coordinated) if coordinated else NOTHING
@@ -443,7 +503,11 @@ class RequestResponse(BaseModel):
         if access.is_admin:
             return None
         if action == Permission.VIEW:
-            return Q(request__in=Request.objects.restrict_access(access, Permission.VIEW))
+            # An offer names who made it: hidden organisations' offers stay hidden.
+            return Q(
+                request__in=Request.objects.restrict_access(access, Permission.VIEW),
+                organisation__in=Organisation.objects.restrict_access(access, Permission.VIEW),
+            )
         needed = Role.EDITOR if action == Permission.CHANGE else Role.COORDINATOR
         if access.organisation_id is None or not access.has_role_anywhere(needed):
             return NOTHING

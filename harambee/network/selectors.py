@@ -5,12 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from harambee.core.access import access_for
 from harambee.core.choices import Permission
 from harambee.core.models import ChangeRecord
 
@@ -25,7 +36,9 @@ from .filtersets import (
     RequestResponseFilterSet,
     UserRequest,
     WorkplanItemFilterSet,
+    current_membership,
 )
+from .filtersets import member_organisation_ids as member_organisation_ids  # for other apps
 from .models import (
     Group,
     GroupRole,
@@ -36,6 +49,33 @@ from .models import (
     RequestResponse,
     WorkplanItem,
 )
+
+A_HARAMBEE_USER = _("a Harambee user")
+
+
+def visible_organisation(user: Any, field: str) -> Exists:
+    """Whether the organisation in `field` is one the user may see (False when there is none):
+    pages and the API name a related organisation only then."""
+    visible = Organisation.objects.restrict(user, Permission.VIEW).filter(pk=OuterRef(field))
+    return Exists(visible)
+
+
+def nameable_users(user: Any) -> QuerySet[Any]:
+    """Whom a user may name on a record: colleagues and people they share a group with.
+
+    Never the whole user list: who uses Harambee is itself not public. Pages and the API
+    both offer (and accept) exactly these.
+    """
+    access = access_for(user)
+    users = get_user_model().objects.filter(is_active=True).select_related("organisation")
+    if access.is_admin:
+        return users
+    condition = Q(pk=access.user_id)
+    if access.organisation_id is not None:
+        condition |= Q(organisation_id=access.organisation_id)
+    if access.group_roles:
+        condition |= Q(group_roles__group_id__in=list(access.group_roles))
+    return users.filter(condition).distinct()
 
 
 def _filtered(
@@ -97,13 +137,12 @@ def people_for_organisation(*, user: Any, organisation: Organisation) -> QuerySe
 # --- groups -----------------------------------------------------------------------------------
 
 
-def _current() -> Q:
-    return Q(until__isnull=True) | Q(until__gte=timezone.localdate())
+_current = current_membership
 
 
 def groups(*, user: Any) -> QuerySet[Group]:
     """Groups the user may see, with their lead organisations (`lead_memberships`, only those
-    the user may see) and `member_count` (current members the user may see)."""
+    the user may see) and `member_count` (current, confirmed members the user may see)."""
     visible = Organisation.objects.restrict(user, Permission.VIEW)
     leads = (
         Membership.objects.filter(role=MembershipRole.LEAD, organisation__in=visible)
@@ -148,7 +187,30 @@ def membership_list(*, user: Any, filters: Any = None) -> QuerySet[Membership]:
 
 
 def group_members(*, user: Any, group: Group) -> QuerySet[Membership]:
-    return memberships(user=user).filter(group=group).order_by("role", "organisation__name")
+    """A group's confirmed memberships (past ones too) of organisations the user may see."""
+    return (
+        memberships(user=user)
+        .filter(group=group, confirmed=True)
+        .order_by("role", "organisation__name")
+    )
+
+
+def group_invitations(*, user: Any, group: Group) -> QuerySet[Membership]:
+    """Organisations invited to a group that have not confirmed yet (those the user may see)."""
+    return (
+        memberships(user=user).filter(group=group, confirmed=False).order_by("organisation__name")
+    )
+
+
+def organisation_memberships(*, user: Any, organisation: Organisation) -> QuerySet[Membership]:
+    """An organisation's memberships and invitations, in groups the user may see (and, for its
+    own people, in every group that invited it)."""
+    return (
+        Membership.objects.restrict(user, Permission.VIEW)
+        .filter(organisation=organisation)
+        .select_related("group")
+        .order_by("-confirmed", "group__name")
+    )
 
 
 def group_roles(*, user: Any) -> QuerySet[GroupRole]:
@@ -160,7 +222,12 @@ def group_role_list(*, user: Any, filters: Any = None) -> QuerySet[GroupRole]:
 
 
 def workplan_items(*, user: Any) -> QuerySet[WorkplanItem]:
-    return WorkplanItem.objects.restrict(user, Permission.VIEW).select_related("group", "owner")
+    """Work plan items, with `owner_visible`: whether the user may see the owner organisation."""
+    return (
+        WorkplanItem.objects.restrict(user, Permission.VIEW)
+        .select_related("group", "owner")
+        .annotate(owner_visible=visible_organisation(user, "owner_id"))
+    )
 
 
 def workplan_item_list(*, user: Any, filters: Any = None) -> QuerySet[WorkplanItem]:
@@ -175,12 +242,17 @@ def group_workplan(*, user: Any, group: Group) -> QuerySet[WorkplanItem]:
 
 
 def requests(*, user: Any) -> QuerySet[Request]:
-    """Requests the user may see, with `response_count`."""
+    """Requests the user may see, with `response_count` (offers the user may see) and
+    `to_organisation_visible` (whether the user may see the organisation asked)."""
+    visible = Organisation.objects.restrict(user, Permission.VIEW)
     return (
         Request.objects.restrict(user, Permission.VIEW)
         .select_related("from_group", "to_group", "to_organisation", "owner_organisation")
         .prefetch_related("shared_with")
-        .annotate(response_count=_count(RequestResponse, "request"))
+        .annotate(
+            response_count=_count(RequestResponse, "request", Q(organisation__in=visible)),
+            to_organisation_visible=visible_organisation(user, "to_organisation_id"),
+        )
     )
 
 
@@ -189,8 +261,11 @@ def request_list(*, user: Any, filters: Any = None) -> QuerySet[Request]:
 
 
 def request_get(*, user: Any, pk: Any) -> Request:
-    """One request, with its responses (`responses`, prefetched with organisation and user)."""
-    responses = RequestResponse.objects.select_related("organisation", "offered_by")
+    """One request, with its responses (`responses`: those the user may see, prefetched with
+    organisation and user)."""
+    responses = RequestResponse.objects.restrict(user, Permission.VIEW).select_related(
+        "organisation", "offered_by"
+    )
     try:
         return (
             requests(user=user)
@@ -226,3 +301,27 @@ def history_for(*, user: Any, obj: Any) -> QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id=str(obj.pk)
     ).select_related("user")
+
+
+def shows_editor_names(user: Any) -> bool:
+    """Who changed what is for the network's members; visitors see 'a Harambee user'."""
+    return access_for(user).is_member or access_for(user).is_admin
+
+
+def history_rows(*, user: Any, obj: Any, limit: int | None = None) -> list[ChangeRecord]:
+    """The change records of an object as a page shows them: without the editors' names for
+    visitors who are not members of the network."""
+    records = history_for(user=user, obj=obj)
+    rows = list(records[:limit] if limit is not None else records)
+    if not shows_editor_names(user):
+        for row in rows:
+            hide_editor(row)
+    return rows
+
+
+def hide_editor(record: ChangeRecord) -> ChangeRecord:
+    """Blank out who made a change, in memory only (change records are never saved again)."""
+    if record.user_id is not None or record.user_name not in ("", "system"):
+        record.user = None
+        record.user_name = str(A_HARAMBEE_USER)
+    return record

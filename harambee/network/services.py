@@ -8,14 +8,20 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from harambee.core.access import access_for, forget_access
 from harambee.core.audit import record_change, snapshot
 from harambee.core.choices import Action, Permission, Role
-from harambee.core.errors import ErrorCode, PermissionDeniedError, ServiceError
+from harambee.core.errors import (
+    VERSION_MISSING,
+    ErrorCode,
+    PermissionDeniedError,
+    ServiceError,
+    StaleVersionError,
+)
 from harambee.core.services import (
     create_object,
     delete_object,
@@ -27,6 +33,7 @@ from harambee.core.services import (
 from .choices import REQUEST_TRANSITIONS, RequestStatus
 from .duplicates import DuplicateCandidate, DuplicateSuspected, find_duplicates
 from .models import (
+    SET_STATUS,
     Group,
     GroupRole,
     Membership,
@@ -46,7 +53,9 @@ __all__ = [
     "group_role_remove",
     "group_role_set",
     "group_update",
+    "membership_confirm",
     "membership_create",
+    "membership_decline",
     "membership_delete",
     "membership_update",
     "organisation_create",
@@ -64,6 +73,7 @@ __all__ = [
     "request_response_update",
     "request_set_status",
     "request_update",
+    "speaks_for",
     "workplan_item_create",
     "workplan_item_delete",
     "workplan_item_update",
@@ -96,15 +106,35 @@ def _id(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def _check_owner(actor: Any, data: Data, current: Any = None) -> None:
-    """Only platform admins may say that another organisation maintains a record."""
-    if _is_admin(actor) or "owner_organisation" not in data:
+_UNSET = object()
+
+
+def _check_owner(actor: Any, data: Data, current: Any = _UNSET) -> None:
+    """Only platform admins may say that another organisation maintains a record, or that
+    none does (a record nobody maintains could no longer be changed by anyone but them).
+
+    `current` is the owner of the record being changed; left out when creating, where no
+    owner means the default (the actor's organisation).
+    """
+    if _is_admin(actor):
         return
-    owner = _id(data["owner_organisation"])
-    if owner is None or owner == current or owner == access_for(actor).organisation_id:
+    key = next((k for k in ("owner_organisation", "owner_organisation_id") if k in data), None)
+    if key is None:
         return
-    raise PermissionDeniedError(
-        _("Only platform admins may assign a record to another organisation.")
+    owner = _id(data[key])
+    creating = current is _UNSET
+    if owner is None and creating:
+        return
+    if not creating and owner == current:
+        return
+    if owner is not None and owner == access_for(actor).organisation_id:
+        return
+    raise ValidationError(
+        {
+            "owner_organisation": _(
+                "Only platform admins may assign a record to another organisation or to none."
+            )
+        }
     )
 
 
@@ -300,9 +330,20 @@ _FILL_BLANKS = (
 
 
 @transaction.atomic
-def organisation_merge(*, actor: Any, keep: Organisation, duplicate: Organisation) -> Organisation:
+def organisation_merge(
+    *,
+    actor: Any,
+    keep: Organisation,
+    duplicate: Organisation,
+    keep_version: int | None = None,
+    duplicate_version: int | None = None,
+) -> Organisation:
     """Fold `duplicate` into `keep`: everything that pointed at it now points at `keep`, its
-    names become other names of `keep`, and it is deleted. Both changes are audited."""
+    names become other names of `keep`, and it is deleted. Both changes are audited.
+
+    `keep_version` and `duplicate_version` are the versions the caller read (None: the system,
+    no check): a merge based on a stale view of either is refused.
+    """
     if keep.pk == duplicate.pk:
         raise ServiceError(
             _("An organisation cannot be merged into itself."), code=ErrorCode.MERGE_INVALID
@@ -317,6 +358,15 @@ def organisation_merge(*, actor: Any, keep: Organisation, duplicate: Organisatio
             _("One of the organisations no longer exists."), code=ErrorCode.NOT_FOUND
         )
     keep, duplicate = rows[keep.pk], rows[duplicate.pk]
+    for organisation, version in ((keep, keep_version), (duplicate, duplicate_version)):
+        if version is not None and organisation.version != version:
+            raise StaleVersionError(
+                _(
+                    "Someone else changed “%(organisation)s” since you opened it. "
+                    "Reload the page, check the merge again, then confirm it."
+                )
+                % {"organisation": organisation}
+            )
     before_keep, before_duplicate = snapshot(keep), snapshot(duplicate)
 
     summary = _move_references(keep, duplicate)
@@ -456,6 +506,9 @@ def group_role_set(
     if role not in Role.values:
         raise ValidationError({"role": _("Choose viewer, editor or coordinator.")})
     existing = GroupRole.objects.filter(group=group, user=user).first()
+    if existing is not None and expected_version is None and actor is not None:
+        # Changing a role someone may have just changed: say which version you saw.
+        raise ValidationError({"version": VERSION_MISSING})
     if existing is None:
         result = create_object(
             GroupRole,
@@ -501,15 +554,48 @@ def group_role_remove(
 # --- memberships and work plans ---------------------------------------------------------------
 
 
+def speaks_for(actor: Any, organisation_id: Any) -> bool:
+    """Whether the actor may answer for the organisation: the system, a platform admin, or an
+    editor (in any group) who belongs to it."""
+    if _is_admin(actor):
+        return True
+    access = access_for(actor)
+    return access.organisation_id == organisation_id and access.has_role_anywhere(Role.EDITOR)
+
+
+def _already_member() -> ValidationError:
+    return ValidationError(
+        {"organisation": _("This organisation is already a member (or invited).")}
+    )
+
+
 def membership_create(*, actor: Any, group: Group, data: Data) -> Membership:
-    """Add an organisation to a group; the group's editors may."""
+    """Add an organisation to a group; the group's editors may.
+
+    The membership is confirmed at once when the system, a platform admin or someone of the
+    member organisation adds it. Otherwise it is an invitation, which the member organisation
+    confirms (membership_confirm) or declines: belonging to a group shows its coordinators the
+    organisation's contacts, which needs the organisation's consent.
+    """
     require(actor, Permission.CHANGE, group)
     organisation = data.get("organisation")
     _require_visible(actor, "organisation", Organisation, organisation)
-    values = {**data, "group": group}
-    if Membership.objects.filter(group=group, organisation=_id(organisation)).exists():
-        raise ValidationError({"organisation": _("This organisation is already a member.")})
-    return create_object(Membership, actor=actor, data=values, check_permission=False)
+    values = {k: v for k, v in data.items() if k != "confirmed"}
+    values["group"] = group
+    org_id = _id(organisation)
+    values["confirmed"] = _is_admin(actor) or (
+        org_id is not None and org_id == access_for(actor).organisation_id
+    )
+    if Membership.objects.filter(group=group, organisation=org_id).exists():
+        raise _already_member()
+    try:
+        # A savepoint: a concurrent add of the same organisation loses cleanly.
+        with transaction.atomic():
+            return create_object(Membership, actor=actor, data=values, check_permission=False)
+    except IntegrityError as exc:
+        if Membership.objects.filter(group=group, organisation=org_id).exists():
+            raise _already_member() from exc
+        raise
 
 
 def membership_update(
@@ -517,6 +603,10 @@ def membership_update(
 ) -> Membership:
     _fixed_field(membership, data, "group")
     _fixed_field(membership, data, "organisation")
+    if "confirmed" in data and bool(data["confirmed"]) != membership.confirmed:
+        raise ValidationError(
+            {"confirmed": _("Only the member organisation confirms or declines a membership.")}
+        )
     return update_object(membership, actor=actor, data=data, expected_version=expected_version)
 
 
@@ -524,6 +614,47 @@ def membership_delete(
     *, actor: Any, membership: Membership, expected_version: int | None = None
 ) -> None:
     _delete(membership, actor=actor, expected_version=expected_version)
+
+
+def _require_member_organisation(actor: Any, membership: Membership) -> None:
+    if not speaks_for(actor, membership.organisation_id):
+        raise PermissionDeniedError(
+            _("Only editors of the member organisation confirm or decline its memberships.")
+        )
+
+
+def membership_confirm(
+    *, actor: Any, membership: Membership, expected_version: int | None
+) -> Membership:
+    """The member organisation accepts an invitation to a group."""
+    _require_member_organisation(actor, membership)
+    if membership.confirmed:
+        raise ServiceError(_("This membership is already confirmed."), code="already_confirmed")
+    return update_object(
+        membership,
+        actor=actor,
+        data={"confirmed": True},
+        expected_version=expected_version,
+        check_permission=False,
+        note=_("Confirmed by the member organisation."),
+    )
+
+
+def membership_decline(*, actor: Any, membership: Membership, expected_version: int | None) -> None:
+    """The member organisation turns down an invitation (or leaves the group)."""
+    _require_member_organisation(actor, membership)
+    note = (
+        _("The member organisation left the group.")
+        if membership.confirmed
+        else _("Invitation declined by the organisation.")
+    )
+    delete_object(
+        membership,
+        actor=actor,
+        expected_version=expected_version,
+        check_permission=False,
+        note=note,
+    )
 
 
 def workplan_item_create(*, actor: Any, group: Group, data: Data) -> WorkplanItem:
@@ -606,8 +737,9 @@ def request_delete(*, actor: Any, request: Request, expected_version: int | None
 def request_set_status(
     *, actor: Any, request: Request, status: str, expected_version: int | None
 ) -> Request:
-    """Move a request along (open -> accepted -> in progress -> done, or declined)."""
-    require(actor, Permission.CHANGE, request)
+    """Move a request along (open -> accepted -> in progress -> done, or declined). Editors
+    of the asking side, and of the group or organisation asked, may."""
+    require(actor, SET_STATUS, request)
     _check_transition(request.status, status)
     return update_object(
         request,

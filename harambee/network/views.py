@@ -31,6 +31,8 @@ from .forms import (
     DeleteForm,
     GroupForm,
     GroupRoleForm,
+    GroupRoleRowForm,
+    MembershipAnswerForm,
     MembershipForm,
     MergeForm,
     OrganisationForm,
@@ -41,6 +43,7 @@ from .forms import (
     WorkplanItemForm,
 )
 from .models import (
+    SET_STATUS,
     Group,
     GroupRole,
     Membership,
@@ -104,6 +107,21 @@ def filter_form(filterset_class: Any, request: HttpRequest, *, drop: tuple[str, 
     return form
 
 
+def warn_invalid_filters(request: HttpRequest, filterset_class: Any) -> None:
+    """Invalid filter values (an id out of range, a typo in a date) are ignored; say so."""
+    if not request.GET:
+        return
+    model = filterset_class._meta.model
+    filterset = filterset_class(request.GET, queryset=model.objects.none(), request=request)
+    for name, errors in filterset.errors.items():
+        label = filterset.filters[name].label if name in filterset.filters else name
+        messages.warning(
+            request,
+            _("The filter “%(filter)s” was ignored: %(error)s")
+            % {"filter": label, "error": " ".join(errors)},
+        )
+
+
 def _choices(queryset: Any, key: str) -> list[tuple[Any, str]]:
     return [("", _("Any")), *((getattr(o, key), o.name) for o in queryset)]
 
@@ -140,6 +158,7 @@ def _delete_page(
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    warn_invalid_filters(request, OrganisationFilterSet)
     queryset = selectors.organisation_list(user=request.user, filters=request.GET).select_related(
         "hq_country"
     )
@@ -157,19 +176,20 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk)
     user = request.user
+    memberships = list(selectors.organisation_memberships(user=user, organisation=organisation))
     context = {
         "organisation": organisation,
         "countries": organisation.countries.all(),
         "residence_countries": organisation.residence_countries.all(),
-        "memberships": Membership.objects.restrict(user)
-        .filter(organisation=organisation)
-        .select_related("group"),
+        "memberships": [m for m in memberships if m.confirmed],
+        "invitations": [m for m in memberships if not m.confirmed],
+        "answers_invitations": services.speaks_for(user, organisation.pk) and user.is_authenticated,
         "people": selectors.people_for_organisation(user=user, organisation=organisation),
         "requests": Request.objects.restrict(user)
         .filter(Q(to_organisation=organisation) | Q(responses__organisation=organisation))
         .select_related("from_group", "to_group")
         .distinct(),
-        "history": selectors.history_for(user=user, obj=organisation)[:HISTORY_ON_DETAIL],
+        "history": selectors.history_rows(user=user, obj=organisation, limit=HISTORY_ON_DETAIL),
         "can_change": may(user, Permission.CHANGE, organisation),
         "can_delete": may(user, Permission.DELETE, organisation),
         "can_add_person": may(user, Permission.CHANGE, organisation)
@@ -182,7 +202,7 @@ def organisation_history(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk)
     context = {
         "object": organisation,
-        "history": selectors.history_for(user=request.user, obj=organisation),
+        "history": selectors.history_rows(user=request.user, obj=organisation),
         "back_url": organisation.get_absolute_url(),
     }
     return partial_or_page(request, "network/history.html", "includes/history.html", context)
@@ -278,6 +298,8 @@ def organisation_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 keep=keep,
                 duplicate=duplicate,
+                keep_version=form.cleaned_data["keep_version"],
+                duplicate_version=form.cleaned_data["duplicate_version"],
             )
             if ok:
                 messages.success(
@@ -391,6 +413,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
+    warn_invalid_filters(request, GroupFilterSet)
     queryset = selectors.group_list(user=request.user, filters=request.GET).select_related(
         "country"
     )
@@ -431,11 +454,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": selectors.group_members(user=user, group=group)
         .select_related("organisation")
         .order_by(LEAD_FIRST, "organisation__name"),
+        "invitations": selectors.group_invitations(user=user, group=group),
         "workplan": selectors.group_workplan(user=user, group=group).select_related("owner"),
         "requests_made": [r for r in requests if r.from_group_id == group.pk],
         "requests_received": [r for r in requests if r.to_group_id == group.pk],
         "roles": roles,
-        "history": selectors.history_for(user=user, obj=group)[:HISTORY_ON_DETAIL],
+        "history": selectors.history_rows(user=user, obj=group, limit=HISTORY_ON_DETAIL),
         "can_change": can_change,
         "can_delete": may(user, Permission.DELETE, group),
         "can_request": can_change or access_for(user).is_admin,
@@ -447,7 +471,7 @@ def group_history(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_get(user=request.user, pk=pk)
     context = {
         "object": group,
-        "history": selectors.history_for(user=request.user, obj=group),
+        "history": selectors.history_rows(user=request.user, obj=group),
         "back_url": group.get_absolute_url(),
     }
     return partial_or_page(request, "network/history.html", "includes/history.html", context)
@@ -578,6 +602,62 @@ def membership_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _invitation(request: HttpRequest, pk: int) -> Membership:
+    membership = _membership(request, pk)
+    if not services.speaks_for(request.user, membership.organisation_id):
+        raise PermissionDeniedError(
+            _("Only editors of the member organisation confirm or decline its memberships.")
+        )
+    return membership
+
+
+def _answer_membership(request: HttpRequest, pk: int, *, confirm: bool) -> HttpResponse:
+    """Confirm or decline an invitation, from the version shown on the organisation page."""
+    membership = _invitation(request, pk)
+    back = reverse("network:organisation-detail", args=[membership.organisation_id])
+    form = MembershipAnswerForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+        return redirect(back + "#memberships")
+    service = services.membership_confirm if confirm else services.membership_decline
+    try:
+        service(
+            actor=request.user, membership=membership, expected_version=form.cleaned_data["version"]
+        )
+    except PermissionDeniedError:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(back + "#memberships")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back + "#memberships")
+    if confirm:
+        message = _("“%(organisation)s” is now a member of “%(group)s”.")
+    else:
+        message = _("“%(organisation)s” declined to be a member of “%(group)s”.")
+    messages.success(
+        request,
+        message % {"organisation": membership.organisation, "group": membership.group},
+    )
+    return redirect(back + "#memberships")
+
+
+@login_required
+@denials_as_403
+@require_http_methods(["POST"])
+def membership_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer_membership(request, pk, confirm=True)
+
+
+@login_required
+@denials_as_403
+@require_http_methods(["POST"])
+def membership_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer_membership(request, pk, confirm=False)
+
+
 # Work plan -------------------------------------------------------------------------------------
 
 
@@ -658,7 +738,7 @@ def group_roles(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_get(user=request.user, pk=pk)
     if not manages_roles(request.user, group):
         raise PermissionDeniedError(_("Only the group's coordinators manage its user roles."))
-    form = GroupRoleForm(request.POST or None)
+    form = GroupRoleForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
         ok, role = attempt(
             form,
@@ -667,11 +747,20 @@ def group_roles(request: HttpRequest, pk: int) -> HttpResponse:
             group=group,
             user=form.cleaned_data["username"],
             role=form.cleaned_data["role"],
+            expected_version=form.expected_version,
         )
         if ok:
             messages.success(request, _("“%(object)s” was saved.") % {"object": role})
             return redirect("network:group-roles", pk=group.pk)
-    roles = GroupRole.objects.restrict(request.user).filter(group=group).select_related("user")
+    roles = list(
+        GroupRole.objects.restrict(request.user).filter(group=group).select_related("user")
+    )
+    for row in roles:
+        # Each row changes that role from the version shown (optimistic locking).
+        row.form = GroupRoleRowForm(  # type: ignore[attr-defined]
+            initial={"role": row.role, "username": row.user.username, "version": row.version},
+            auto_id=f"role{row.pk}_%s",
+        )
     context = {"group": group, "form": form, "roles": roles}
     return render(request, "network/groups/roles.html", context)
 
@@ -686,9 +775,17 @@ def group_role_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not manages_roles(request.user, role.group):
         raise PermissionDeniedError(_("Only the group's coordinators manage its user roles."))
     back = reverse("network:group-roles", args=[role.group_id])
-    form = DeleteForm(request.POST if request.method == "POST" else None)
+    form = DeleteForm(
+        request.POST if request.method == "POST" else None, initial={"version": role.version}
+    )
     if request.method == "POST" and form.is_valid():
-        ok, _result = attempt(form, services.group_role_remove, actor=request.user, group_role=role)
+        ok, _result = attempt(
+            form,
+            services.group_role_remove,
+            actor=request.user,
+            group_role=role,
+            expected_version=form.cleaned_data["version"],
+        )
         if ok:
             messages.success(request, _("“%(object)s” was removed.") % {"object": role})
             return redirect(back)
@@ -700,6 +797,7 @@ def group_role_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def request_list(request: HttpRequest) -> HttpResponse:
+    warn_invalid_filters(request, RequestFilterSet)
     queryset = selectors.request_list(user=request.user, filters=request.GET).select_related(
         "from_group", "to_group", "to_organisation"
     )
@@ -718,14 +816,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     obj = selectors.request_get(user=user, pk=pk)
     can_change = may(user, Permission.CHANGE, obj)
+    can_set_status = may(user, SET_STATUS, obj)
     access = access_for(user)
     context = {
         "object": obj,
         "responses": obj.responses.all(),
-        "history": selectors.history_for(user=user, obj=obj)[:HISTORY_ON_DETAIL],
+        "history": selectors.history_rows(user=user, obj=obj, limit=HISTORY_ON_DETAIL),
         "can_change": can_change,
         "can_delete": may(user, Permission.DELETE, obj),
-        "status_form": RequestStatusForm(request_obj=obj) if can_change else None,
+        "status_form": RequestStatusForm(request_obj=obj) if can_set_status else None,
         "can_respond": RequestResponse.can_create(access),
     }
     return render(request, "network/requests/detail.html", context)
@@ -794,7 +893,7 @@ def request_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def request_status(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.request_get(user=request.user, pk=pk)
-    require(request.user, Permission.CHANGE, obj)
+    require(request.user, SET_STATUS, obj)
     form = RequestStatusForm(request.POST or None, request_obj=obj)
     if request.method == "POST" and form.is_valid():
         ok, updated = attempt(

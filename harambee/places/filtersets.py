@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from harambee.core.filters import BoundedIntegerFilter
+
 from .choices import EmergencyType
 from .models import AdminArea, Country, Emergency
 
@@ -43,7 +45,9 @@ class CountryFilterSet(django_filters.FilterSet):
 class AdminAreaFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     country = django_filters.CharFilter(method="filter_country", label=_("Country (ISO3 code)"))
-    level = django_filters.NumberFilter(field_name="level", label=_("Admin level"))
+    level = BoundedIntegerFilter(
+        field_name="level", label=_("Admin level"), min_value=0, max_value=10
+    )
     parent = django_filters.CharFilter(
         field_name="parent__pcode", lookup_expr="iexact", label=_("Parent P-code")
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from harambee.core.access import access_for
 from harambee.core.choices import Permission
-from harambee.core.errors import PermissionDeniedError, StaleVersionError
+from harambee.core.errors import VERSION_MISSING, PermissionDeniedError, StaleVersionError
 
 from .filtersets import AdminAreaFilterSet, CountryFilterSet, EmergencyFilterSet
 from .forms import EmergencyForm
@@ -49,6 +49,25 @@ def _count(queryset: QuerySet[Any], field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _warn_invalid(request: HttpRequest, filterset: Any) -> None:
+    """An invalid filter value (an admin level out of range, a bad date) is ignored; say so."""
+    if not filterset.is_bound or filterset.is_valid():
+        return
+    for name, errors in filterset.errors.items():
+        label = filterset.filters[name].label if name in filterset.filters else name
+        messages.warning(
+            request,
+            _("The filter “%(filter)s” was ignored: %(error)s")
+            % {"filter": label, "error": " ".join(errors)},
+        )
+
+
+def _valid_filters(filterset: Any) -> QuerySet[Any]:
+    """The filterset's rows, leaving out only the filters whose values are invalid."""
+    filterset.is_valid()
+    return filterset.filter_queryset(filterset.queryset.all())
+
+
 def _emergency_rows(user: Any) -> QuerySet[Emergency]:
     return Emergency.objects.restrict(user, Permission.VIEW).prefetch_related("countries")
 
@@ -62,7 +81,8 @@ def country_list(request: HttpRequest) -> HttpResponse:
         emergency_count=_count(Emergency.countries.through.objects.all(), "country"),
     )
     filterset = CountryFilterSet(request.GET or None, queryset=countries)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else countries
+    _warn_invalid(request, filterset)
+    rows = _valid_filters(filterset) if filterset.is_bound else countries
     context = {
         "filterset": filterset,
         "page": _page(request, rows.order_by("name")),
@@ -79,8 +99,10 @@ def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     search = AdminAreaFilterSet(request.GET, queryset=areas.filter(country=country))
     searching = bool(request.GET.get("q", "").strip() or request.GET.get("level"))
     results = None
-    if searching and search.is_valid():
-        results = _page(request, search.qs.select_related("parent").defer("parent__boundary"))
+    if searching:
+        _warn_invalid(request, search)
+        rows = _valid_filters(search)
+        results = _page(request, rows.select_related("parent").defer("parent__boundary"))
     level_one = (
         areas.filter(country=country, level=1)
         .annotate(child_count=_count(AdminArea.objects.all(), "parent"))
@@ -146,8 +168,9 @@ def area_detail(request: HttpRequest, pcode: str) -> HttpResponse:
 def emergency_list(request: HttpRequest) -> HttpResponse:
     rows = _emergency_rows(request.user)
     filterset = EmergencyFilterSet(request.GET or None, queryset=rows)
-    if filterset.is_bound and filterset.is_valid():
-        rows = filterset.qs
+    if filterset.is_bound:
+        _warn_invalid(request, filterset)
+        rows = _valid_filters(filterset)
     context = {
         "filterset": filterset,
         "page": _page(request, rows),
@@ -241,7 +264,10 @@ def emergency_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
-            version = emergency.version
+            # Never fall back to the current version: that would delete blind.
+            messages.error(request, str(VERSION_MISSING) + " " + _("It was not deleted."))
+            context = {"emergency": emergency}
+            return render(request, "places/emergency_confirm_delete.html", context, status=400)
         try:
             emergency_delete(actor=request.user, emergency=emergency, expected_version=version)
         except StaleVersionError as exc:

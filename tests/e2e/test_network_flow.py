@@ -7,7 +7,7 @@ from harambee.core.choices import Role, Visibility
 from harambee.core.tests.factories import PASSWORD, UserFactory
 from harambee.network.tests.factories import GroupRoleFactory, OrganisationFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def log_in(page, username: str) -> None:

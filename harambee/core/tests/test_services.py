@@ -107,7 +107,7 @@ def test_change_records_cannot_be_edited_or_deleted():
         ChangeRecord.objects.update(note="tampered")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_from_the_same_version_one_wins():
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")

@@ -23,6 +23,7 @@ from ..models import (
     RequestResponse,
     WorkplanItem,
 )
+from ..selectors import hide_editor, nameable_users
 
 User = get_user_model()
 
@@ -34,6 +35,55 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         queryset: Any = super().get_queryset()
         request = self.context.get("request")
         return queryset.restrict(getattr(request, "user", None))
+
+
+class NameableUsersField(serializers.PrimaryKeyRelatedField):
+    """Users named on a record: only those the requesting user may name (as on the pages)."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return nameable_users(getattr(request, "user", None))
+
+
+def shared_with_field() -> Any:
+    return NameableUsersField(
+        many=True,
+        required=False,
+        queryset=User.objects.none(),  # replaced per request by get_queryset
+        help_text=_(
+            "Users who may see it when the visibility is 'named': your colleagues and "
+            "people you share a group with."
+        ),
+    )
+
+
+def organisation_visible(serializer: serializers.Serializer, instance: Any, field: str) -> bool:
+    """Whether the requesting user may see the organisation in `field` of `instance`.
+
+    Read from the selector's annotation (`<field>_visible`) when there is one, so a list costs
+    no extra query; asked of the database for a record just written."""
+    flag = getattr(instance, f"{field}_visible", None)
+    if flag is not None:
+        return bool(flag)
+    organisation_id = getattr(instance, f"{field}_id", None)
+    if organisation_id is None:
+        return False
+    request = serializer.context.get("request")
+    user = getattr(request, "user", None)
+    return Organisation.objects.restrict(user).filter(pk=organisation_id).exists()
+
+
+class HidesOrganisations(serializers.ModelSerializer):
+    """Links to organisations the requesting user may not see come out as null."""
+
+    hidden_organisation_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        for field in self.hidden_organisation_fields:
+            if data.get(field) is not None and not organisation_visible(self, instance, field):
+                data[field] = None
+        return data
 
 
 class CountryField(serializers.SlugRelatedField):
@@ -85,9 +135,7 @@ class OrganisationSerializer(VersionedSerializer):
     owner_organisation = VisibleRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
     )
-    shared_with = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
-    )
+    shared_with = shared_with_field()
     allow_duplicate = serializers.BooleanField(
         write_only=True,
         required=False,
@@ -130,9 +178,7 @@ class OrganisationSerializer(VersionedSerializer):
 
 class PersonSerializer(VersionedSerializer):
     organisation = VisibleRelatedField(queryset=Organisation.objects.all())
-    shared_with = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
-    )
+    shared_with = shared_with_field()
 
     class Meta:
         model = Person
@@ -158,9 +204,7 @@ class GroupSerializer(VersionedSerializer):
     owner_organisation = VisibleRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
     )
-    shared_with = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
-    )
+    shared_with = shared_with_field()
     lead_organisations = serializers.SerializerMethodField(
         help_text=_("Current lead organisations (those you may see).")
     )
@@ -203,6 +247,14 @@ class MembershipSerializer(VersionedSerializer):
     organisation = VisibleRelatedField(queryset=Organisation.objects.all())
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True)
+    confirmed = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Confirmed by the member organisation. Added by someone else, a membership is an "
+            "invitation until an editor of the organisation confirms it "
+            "(POST memberships/{id}/confirm/)."
+        ),
+    )
 
     class Meta:
         model = Membership
@@ -215,11 +267,12 @@ class MembershipSerializer(VersionedSerializer):
             "role",
             "since",
             "until",
+            "confirmed",
             "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["confirmed", "created_at", "updated_at"]
         validators: list[Any] = []  # one membership per group: the service says so in words
 
 
@@ -235,11 +288,15 @@ class GroupRoleSerializer(VersionedSerializer):
         validators: list[Any] = []  # setting a role twice updates it
 
 
-class WorkplanItemSerializer(VersionedSerializer):
+class WorkplanItemSerializer(HidesOrganisations, VersionedSerializer):
     group = VisibleRelatedField(queryset=Group.objects.all())
     owner = VisibleRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The owner organisation; null also when you may not see it."),
     )
+    hidden_organisation_fields = ("owner",)
 
     class Meta:
         model = WorkplanItem
@@ -258,18 +315,20 @@ class WorkplanItemSerializer(VersionedSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class RequestSerializer(VersionedSerializer):
+class RequestSerializer(HidesOrganisations, VersionedSerializer):
     from_group = VisibleRelatedField(queryset=Group.objects.all())
     to_group = VisibleRelatedField(queryset=Group.objects.all(), required=False, allow_null=True)
     to_organisation = VisibleRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The organisation asked; null also when you may not see it."),
     )
+    hidden_organisation_fields = ("to_organisation",)
     owner_organisation = VisibleRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
     )
-    shared_with = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
-    )
+    shared_with = shared_with_field()
     response_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -323,8 +382,16 @@ class RequestResponseSerializer(VersionedSerializer):
 
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
+    """A change. Who made it (`user`, `user_name`) is shown to members of the network only;
+    others see `user` null and `user_name` "a Harambee user" (or "system")."""
+
     before = serializers.JSONField(read_only=True, allow_null=True)
     after = serializers.JSONField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance: ChangeRecord) -> Any:
+        if not self.context.get("show_names", False):
+            hide_editor(instance)
+        return super().to_representation(instance)
 
     class Meta:
         model = ChangeRecord
@@ -369,6 +436,20 @@ class MergeSerializer(serializers.Serializer):
     duplicate = VisibleRelatedField(
         queryset=Organisation.objects.all(),
         help_text=_("The organisation folded into this one and then deleted."),
+    )
+    keep_version = serializers.IntegerField(
+        min_value=1,
+        help_text=_("The version you read of the organisation kept; a stale one gives 409."),
+    )
+    duplicate_version = serializers.IntegerField(
+        min_value=1,
+        help_text=_("The version you read of the duplicate; a stale one gives 409."),
+    )
+
+
+class VersionBodySerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("The version you read; a stale one is refused with 409.")
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -57,6 +58,7 @@ from .serializers import (
     RequestSerializer,
     RequestStatusSerializer,
     RespondSerializer,
+    VersionBodySerializer,
     WorkplanItemSerializer,
 )
 
@@ -64,8 +66,8 @@ VERSION_PARAMETER = OpenApiParameter(
     "version",
     OpenApiTypes.INT,
     OpenApiParameter.QUERY,
-    required=False,
-    description="The version you read; a stale one is refused with 409.",
+    required=True,
+    description="The version you read (required); a stale one is refused with 409.",
 )
 CONFLICT = OpenApiResponse(description="Stale version (code stale_version).")
 
@@ -78,14 +80,24 @@ def split_m2m(model: type[models.Model], values: dict[str, Any]) -> tuple[dict, 
     return data, m2m
 
 
-def _version_from_query(request: HttpRequest) -> int | None:
+def _version_from_query(request: HttpRequest) -> int:
+    """The version a DELETE says it read (?version=): required, so nothing is deleted blind."""
     raw = request.query_params.get("version")
     if raw in (None, ""):
-        return None
+        raise serializers.ValidationError(
+            {
+                "version": [
+                    _("This parameter is required: send ?version= with the version you read.")
+                ]
+            }
+        )
     try:
-        return int(raw)
+        version = int(raw)
     except ValueError as exc:
-        raise serializers.ValidationError({"version": ["A whole number is required."]}) from exc
+        raise serializers.ValidationError({"version": [_("A whole number is required.")]}) from exc
+    if version < 1:
+        raise serializers.ValidationError({"version": [_("A whole number is required.")]})
+    return version
 
 
 def documented(serializer: type[serializers.Serializer]) -> Callable[[type], type]:
@@ -149,7 +161,13 @@ class ServiceViewSet(viewsets.ModelViewSet):
         obj = self.get_object()
         records = selectors.history_for(user=request.user, obj=obj)
         page = self.paginate_queryset(records)
-        return self.get_paginated_response(ChangeRecordSerializer(page, many=True).data)
+        context = {
+            **self.get_serializer_context(),
+            "show_names": selectors.shows_editor_names(request.user),
+        }
+        return self.get_paginated_response(
+            ChangeRecordSerializer(page, many=True, context=context).data
+        )
 
 
 @extend_schema_view(
@@ -210,7 +228,7 @@ class OrganisationViewSet(ServiceViewSet):
     @extend_schema(
         summary="Merge a duplicate into this organisation",
         request=MergeSerializer,
-        responses={200: OrganisationSerializer},
+        responses={200: OrganisationSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"], serializer_class=MergeSerializer)
     def merge(self, request: HttpRequest, pk: Any = None) -> Response:
@@ -218,7 +236,11 @@ class OrganisationViewSet(ServiceViewSet):
         body = MergeSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         kept = services.organisation_merge(
-            actor=request.user, keep=keep, duplicate=body.validated_data["duplicate"]
+            actor=request.user,
+            keep=keep,
+            duplicate=body.validated_data["duplicate"],
+            keep_version=body.validated_data["keep_version"],
+            duplicate_version=body.validated_data["duplicate_version"],
         )
         result = selectors.organisation_get(user=request.user, pk=kept.pk)
         return Response(OrganisationSerializer(result, context=self.get_serializer_context()).data)
@@ -322,19 +344,61 @@ class MembershipViewSet(ServiceViewSet):
             actor=self.request.user, membership=instance, expected_version=version
         )
 
+    def _invitation(self, request: HttpRequest, pk: Any) -> tuple[Membership, int]:
+        # Not get_object(), which asks for change rights on the group: the member organisation
+        # answers, and the service checks that the user speaks for it.
+        membership = get_object_or_404(self.get_queryset(), pk=pk)
+        body = VersionBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return membership, body.validated_data["version"]
+
+    @extend_schema(
+        summary="Confirm a membership (the member organisation accepts the invitation)",
+        request=VersionBodySerializer,
+        responses={200: MembershipSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], serializer_class=VersionBodySerializer)
+    def confirm(self, request: HttpRequest, pk: Any = None) -> Response:
+        membership, version = self._invitation(request, pk)
+        services.membership_confirm(
+            actor=request.user, membership=membership, expected_version=version
+        )
+        result = get_object_or_404(self.get_queryset(), pk=membership.pk)
+        return Response(MembershipSerializer(result, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Decline a membership (the member organisation turns the invitation down)",
+        request=VersionBodySerializer,
+        responses={204: None, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], serializer_class=VersionBodySerializer)
+    def decline(self, request: HttpRequest, pk: Any = None) -> Response:
+        membership, version = self._invitation(request, pk)
+        services.membership_decline(
+            actor=request.user, membership=membership, expected_version=version
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 @documented(GroupRoleSerializer)
 class GroupRoleViewSet(ServiceViewSet):
-    """Who holds which role in which group. Setting a role a user already has changes it."""
+    """Who holds which role in which group. Setting a role a user already has changes it, and
+    then needs the `version` of that role you read."""
 
     model = GroupRole
     selector = staticmethod(selectors.group_roles)
     serializer_class = GroupRoleSerializer
     filterset_class = GroupRoleFilterSet
 
-    def create_with_service(self, data: dict[str, Any], m2m: dict[str, Any]) -> models.Model:
-        return services.group_role_set(
-            actor=self.request.user, group=data["group"], user=data["user"], role=data["role"]
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        # Setting a role the user already holds changes it: that needs the version read.
+        data = serializer.validated_data
+        serializer.instance = services.group_role_set(
+            actor=self.request.user,
+            group=data["group"],
+            user=data["user"],
+            role=data["role"],
+            expected_version=data.get("version"),
         )
 
     def update_with_service(
@@ -416,7 +480,9 @@ class RequestViewSet(ServiceViewSet):
         detail=True, methods=["post"], url_path="status", serializer_class=RequestStatusSerializer
     )
     def set_status(self, request: HttpRequest, pk: Any = None) -> Response:
-        obj = self.get_object()
+        # Not get_object(), which asks for change rights: those asked may move the status too,
+        # and the service checks who may.
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
         body = RequestStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.request_set_status(

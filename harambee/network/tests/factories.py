@@ -53,6 +53,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(GroupFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = choices.MembershipRole.MEMBER
+    confirmed = True  # an invitation is made with confirmed=False
 
 
 class GroupRoleFactory(factory.django.DjangoModelFactory):

@@ -188,7 +188,9 @@ def test_merge_endpoint(admin):
     dup = OrganisationFactory(name="Danish Refugee Counsil")
     MembershipFactory(organisation=dup)
     response = client_for(admin).post(
-        f"{API}/organisations/{keep.pk}/merge/", {"duplicate": dup.pk}, format="json"
+        f"{API}/organisations/{keep.pk}/merge/",
+        {"duplicate": dup.pk, "keep_version": keep.version, "duplicate_version": dup.version},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert "Danish Refugee Counsil" in response.json()["other_names"]
@@ -201,12 +203,13 @@ def test_merge_endpoint(admin):
 def test_merge_needs_change_rights(editor):
     keep = OrganisationFactory(owner_organisation=editor.organisation)
     dup = OrganisationFactory()
+    versions = {"keep_version": 1, "duplicate_version": 1}
     response = client_for(editor).post(
-        f"{API}/organisations/{keep.pk}/merge/", {"duplicate": dup.pk}, format="json"
+        f"{API}/organisations/{keep.pk}/merge/", {"duplicate": dup.pk, **versions}, format="json"
     )
     assert response.status_code == 403
     response = client_for(editor).post(
-        f"{API}/organisations/{dup.pk}/merge/", {"duplicate": keep.pk}, format="json"
+        f"{API}/organisations/{dup.pk}/merge/", {"duplicate": keep.pk, **versions}, format="json"
     )
     assert response.status_code == 403
 
@@ -312,16 +315,29 @@ def test_group_lifecycle_through_the_api():
         format="json",
     )
     assert member.status_code == 201, member.json()
+    # Added by the group, not by the organisation: an invitation until the organisation agrees.
+    assert member.json()["confirmed"] is False
+    invited = client.get(f"{API}/groups/{group_id}/").json()
+    assert invited["lead_organisations"] == [] and invited["member_count"] == 0
+    lead_editor = user_with_role(Role.EDITOR, organisation=lead)
+    confirmed = client_for(lead_editor).post(
+        f"{API}/memberships/{member.json()['id']}/confirm/", {"version": 1}, format="json"
+    )
+    assert confirmed.status_code == 200, confirmed.json()
+    assert confirmed.json()["confirmed"] is True and confirmed.json()["version"] == 2
     again = client.post(
         f"{API}/memberships/", {"group": group_id, "organisation": lead.pk}, format="json"
     )
     assert again.status_code == 400 and "organisation" in again.json()["fields"]
     bad_dates = client.patch(
         f"{API}/memberships/{member.json()['id']}/",
-        {"until": "2010-01-01", "version": 1},
+        {"until": "2010-01-01", "version": 2},
         format="json",
     )
     assert bad_dates.status_code == 400
+    assert bad_dates.json()["fields"] == {
+        "until": ["The end date cannot be before the start date."]
+    }
 
     detail = client.get(f"{API}/groups/{group_id}/").json()
     assert detail["lead_organisations"][0]["name"] == "Government of Zambia"

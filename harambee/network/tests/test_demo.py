@@ -115,9 +115,18 @@ def test_demo_shows_the_permission_model(loaded):
     def sees(user, obj):
         return type(obj).objects.restrict(user, Permission.VIEW).filter(pk=obj.pk).exists()
 
-    # Kept by YARID, a member of the Uganda group: its coordinator sees it, others do not.
-    assert sees(users["coordinator"], women)
+    # Kept by YARID, a member of the Uganda group, for its own organisation: a coordinator of
+    # the group sees the contacts of its (confirmed) members, not their other records.
+    assert not sees(users["coordinator"], women)
     assert not sees(users["editor"], women) and not sees(users["viewer"], women)
+    uganda = Group.objects.get(name=demo.UGANDA)
+    assert Membership.objects.get(group=uganda, organisation__name=demo.YARID).confirmed
+    contact = Person.objects.filter(
+        organisation__name=demo.YARID, visibility=Visibility.ORGANISATION
+    ).first()
+    assert contact is not None
+    assert sees(users["coordinator"], contact)
+    assert not sees(users["editor"], contact) and not sees(users["viewer"], contact)
     assert sees(users["editor"], named) and not sees(users["viewer"], named)
     # The editor changes records kept by their own organisation only.
     drc = Organisation.objects.get(name=demo.DRC)

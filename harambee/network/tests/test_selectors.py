@@ -40,7 +40,8 @@ ORGANISATION_EXPECTED = {
     "other_organisation": ("V--", "V--", "---", "---"),
     "viewer": ("V--", "V--", "V--", "---"),
     "editor": ("VC-", "VC-", "VC-", "---"),
-    "coordinator": ("V--", "V--", "V--", "---"),
+    # A coordinator of a group the owner belongs to sees its contacts only, not its records.
+    "coordinator": ("V--", "V--", "---", "---"),
     "owner_coordinator": ("VCD", "VCD", "VCD", "---"),
     "named": ("V--", "V--", "---", "V--"),
     "admin": ("VCD", "VCD", "VCD", "VCD"),

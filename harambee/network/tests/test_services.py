@@ -131,11 +131,12 @@ def test_only_admins_verify_or_assign_to_other_organisations(editor, admin):
         services.organisation_create(
             actor=editor, data={"name": "Verified NGO", "org_type": "other", "verified": True}
         )
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(ValidationError) as caught:
         services.organisation_create(
             actor=editor,
             data={"name": "Given away NGO", "org_type": "other", "owner_organisation": other},
         )
+    assert "owner_organisation" in caught.value.message_dict
     org = services.organisation_create(
         actor=admin,
         data={"name": "Verified NGO", "org_type": "other", "verified": True, "iati_ref": ""},
@@ -428,7 +429,13 @@ def test_group_roles_are_managed_by_the_group_coordinator():
         services.group_role_set(actor=editor, group=group, user=newcomer, role=Role.VIEWER)
     role = services.group_role_set(actor=coordinator, group=group, user=newcomer, role=Role.VIEWER)
     assert records(role).get().after["role"] == "viewer"
-    role = services.group_role_set(actor=coordinator, group=group, user=newcomer, role=Role.EDITOR)
+    with pytest.raises(ValidationError) as caught:
+        # Changing a role needs the version the coordinator saw.
+        services.group_role_set(actor=coordinator, group=group, user=newcomer, role=Role.EDITOR)
+    assert "version" in caught.value.message_dict
+    role = services.group_role_set(
+        actor=coordinator, group=group, user=newcomer, role=Role.EDITOR, expected_version=1
+    )
     assert role.role == Role.EDITOR
     assert records(role, Action.UPDATE).get().before["role"] == "viewer"
     with pytest.raises(StaleVersionError):
@@ -449,7 +456,13 @@ def test_last_coordinator_cannot_step_down():
         services.group_role_remove(actor=coordinator, group_role=own)
     assert caught.value.code == "last_coordinator"
     with pytest.raises(ServiceError):
-        services.group_role_set(actor=coordinator, group=group, user=coordinator, role=Role.EDITOR)
+        services.group_role_set(
+            actor=coordinator,
+            group=group,
+            user=coordinator,
+            role=Role.EDITOR,
+            expected_version=own.version,
+        )
 
 
 def test_workplan_items_need_an_editor_of_the_group():

@@ -392,8 +392,28 @@ def test_merge_pick_confirm_merged(client, admin, group):
     html = response.content.decode()
     assert "Confirm the merge" in html
     assert "1 person moves" in html and "1 membership moves" in html
+    assert f'name="keep_version" value="{keep.version}"' in html
+    assert f'name="duplicate_version" value="{duplicate.version}"' in html
     assert Organisation.objects.filter(pk=duplicate.pk).exists()
+    # Without the versions read, nothing is merged.
     response = client.post(url, {"duplicate": duplicate.pk, "confirm": "on"})
+    assert response.status_code == 200
+    assert (
+        "Reload the page: this form is missing the version you read." in response.content.decode()
+    )
+    assert Organisation.objects.filter(pk=duplicate.pk).exists()
+    # From a stale view of the duplicate, nothing is merged either.
+    Organisation.objects.filter(pk=duplicate.pk).update(version=duplicate.version + 1)
+    confirm = {
+        "duplicate": duplicate.pk,
+        "confirm": "on",
+        "keep_version": keep.version,
+        "duplicate_version": duplicate.version,
+    }
+    response = client.post(url, confirm)
+    assert response.status_code == 200 and "Someone else changed" in response.content.decode()
+    assert Organisation.objects.filter(pk=duplicate.pk).exists()
+    response = client.post(url, {**confirm, "duplicate_version": duplicate.version + 1})
     assert response.status_code == 302
     assert not Organisation.objects.filter(pk=duplicate.pk).exists()
     keep.refresh_from_db()
@@ -667,7 +687,12 @@ def test_roles_managed_by_coordinators(client, coordinator, editor, group):
     response = client.post(url, {"username": "nobody-here", "role": "editor"})
     assert "There is no user with this username." in response.content.decode()
     delete = reverse("network:group-role-delete", args=[role.pk])
-    assert client.post(delete, {}).status_code == 302
+    response = client.post(delete, {})
+    assert response.status_code == 200  # no version: not deleted
+    assert (
+        "Reload the page: this form is missing the version you read." in response.content.decode()
+    )
+    assert client.post(delete, {"version": role.version}).status_code == 302
     assert not GroupRole.objects.filter(pk=role.pk).exists()
 
 

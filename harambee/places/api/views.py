@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -39,18 +40,29 @@ INCLUDE_BOUNDARY = OpenApiParameter(
 DELETE_VERSION = OpenApiParameter(
     "version",
     OpenApiTypes.INT,
-    description="The version you read; a stale one gives 409 instead of deleting.",
+    required=True,
+    description="The version you read (required); a stale one gives 409 instead of deleting.",
 )
 
 
-def _version_param(request: Any) -> int | None:
+def _version_param(request: Any) -> int:
+    """The version a DELETE says it read (?version=): required, so nothing is deleted blind."""
     raw = request.query_params.get("version")
     if raw in (None, ""):
-        return None
+        raise serializers.ValidationError(
+            {
+                "version": [
+                    _("This parameter is required: send ?version= with the version you read.")
+                ]
+            }
+        )
     try:
-        return int(raw)
+        version = int(raw)
     except ValueError as exc:
-        raise serializers.ValidationError({"version": ["A whole number is required."]}) from exc
+        raise serializers.ValidationError({"version": [_("A whole number is required.")]}) from exc
+    if version < 1:
+        raise serializers.ValidationError({"version": [_("A whole number is required.")]})
+    return version
 
 
 class CountryViewSet(viewsets.ReadOnlyModelViewSet):

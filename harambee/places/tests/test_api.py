@@ -108,7 +108,10 @@ def test_admins_write_admin_areas_with_versions(api, loaded, admin_user):
     bad_parent = {"pcode": "GN002001", "name": "x", "level": 3, "country": "GIN", "parent": "GN002"}
     response = api.post("/api/admin-areas/", bad_parent, format="json")
     assert response.status_code == 400 and "parent" in response.json()["fields"]
-    assert api.delete("/api/admin-areas/GN001/").status_code == 400  # has areas below
+    missing = api.delete("/api/admin-areas/GN002/")
+    assert missing.status_code == 400 and "version" in missing.json()["fields"]
+    below = api.delete("/api/admin-areas/GN001/?version=1")
+    assert below.status_code == 400 and "version" not in below.json().get("fields", {})
     assert api.delete("/api/admin-areas/GN002/?version=2").status_code == 204
 
 
@@ -208,3 +211,18 @@ def test_emergency_permissions(api, viewer, editor, coordinator):
     assert api.delete(url + "?version=5").status_code == 409
     assert api.delete(url + "?version=1").status_code == 204
     assert not Emergency.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "abc"])
+def test_admin_area_level_filter_refuses_values_out_of_range(api, loaded, value):
+    response = api.get("/api/admin-areas/", {"level": value})
+    assert response.status_code == 400 and "level" in response.json()["fields"]
+    assert api.get("/api/admin-areas/", {"level": "1"}).status_code == 200
+
+
+def test_emergency_delete_needs_the_version(api, admin_user):
+    emergency = EmergencyFactory()
+    as_user(api, admin_user)
+    response = api.delete(f"/api/emergencies/{emergency.pk}/")
+    assert response.status_code == 400 and "version" in response.json()["fields"]
+    assert Emergency.objects.filter(pk=emergency.pk).exists()

@@ -185,6 +185,18 @@ def test_delete_by_coordinator_with_version(client, editor, coordinator):
     response = client.post(url, {"version": "3"})
     assert response.status_code == 302 and Emergency.objects.exists()
     assert "It was not deleted" in html(client.get(response["Location"]))
+    # Without the version read, nothing is deleted (never "whatever version it is now").
+    response = client.post(url, {})
+    assert response.status_code == 400 and Emergency.objects.exists()
+    assert "missing the version you read" in response.content.decode()
     response = client.post(url, {"version": "1"})
     assert response["Location"] == reverse("places:emergency-list")
     assert not Emergency.objects.exists()
+
+
+def test_oversized_filters_are_ignored_with_a_message(client, loaded):
+    url = reverse("places:country-detail", args=["GIN"])
+    response = client.get(url, {"level": "99999999999999999999", "q": "a"})
+    assert response.status_code == 200 and "was ignored" in html(response)
+    response = client.get(reverse("places:emergency-list"), {"active_on": "not-a-date"})
+    assert response.status_code == 200 and "was ignored" in html(response)
