@@ -25,6 +25,9 @@ run: install
 	$(BIN)/harambee migrate --noinput
 	$(BIN)/harambee demo --if-empty
 	$(BIN)/harambee demo_logins
+	@# The background worker (imports started from a page) runs beside the server and stops with it.
+	$(BIN)/harambee db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/harambee runserver $(HOST):$(PORT)
 
 lint: install

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from harambee.network.models import Organisation
 
-# Each module has `load(stdout)`. Places first: the network refers to its countries.
-DEMO_MODULES = ["harambee.places.demo", "harambee.network.demo"]
+# Each module has `load(stdout)`. Places first: the network refers to its countries, and
+# activities to both.
+DEMO_MODULES = ["harambee.places.demo", "harambee.network.demo", "harambee.activities.demo"]
 
 
 class Command(BaseCommand):
