@@ -13,7 +13,7 @@ from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from harambee.core.access import access_for, forget_access
-from harambee.core.audit import record_change, snapshot
+from harambee.core.audit import change_record, record_change, snapshot
 from harambee.core.choices import Action, Permission, Role
 from harambee.core.errors import (
     VERSION_MISSING,
@@ -22,6 +22,7 @@ from harambee.core.errors import (
     ServiceError,
     StaleVersionError,
 )
+from harambee.core.models import ChangeRecord
 from harambee.core.services import (
     create_object,
     delete_object,
@@ -31,7 +32,7 @@ from harambee.core.services import (
 )
 
 from .choices import REQUEST_TRANSITIONS, RequestStatus
-from .duplicates import DuplicateCandidate, DuplicateSuspected, find_duplicates
+from .duplicates import DuplicateCandidate, DuplicateSuspected, clear_index, find_duplicates
 from .models import (
     SET_STATUS,
     Group,
@@ -220,6 +221,54 @@ def organisation_create(
         actor=actor, action=Action.CREATE, instance=instance, before=None, after=snapshot(instance)
     )
     return instance
+
+
+@transaction.atomic
+def organisations_create_many(*, actor: Any, items: list[tuple[Data, M2M]]) -> list[Organisation]:
+    """Create many organisations at once (an import's new ones): the checks and the change
+    record of organisation_create(allow_duplicate=True) for each, in a handful of queries.
+
+    The caller has already decided they are not duplicates (the import's review list).
+    """
+    require_create(actor, Organisation)
+    instances: list[Organisation] = []
+    for data, _m2m in items:
+        _check_owner(actor, data)
+        instance = Organisation(**_with_default_owner(actor, _organisation_data(actor, data)))
+        instance.full_clean()
+        instances.append(instance)
+    if not instances:
+        return []
+    Organisation.objects.bulk_create(instances)  # sets the ids on SQLite and PostgreSQL
+    own = [i for i in instances if i.owner_organisation_id is None]
+    for instance in own:
+        instance.owner_organisation_id = instance.pk
+    Organisation.objects.bulk_update(own, ["owner_organisation"])
+    links: dict[str, list[Any]] = {}
+    for instance, (_data, m2m) in zip(instances, items, strict=True):
+        for name, values in (m2m or {}).items():
+            field = Organisation._meta.get_field(name)
+            through = field.remote_field.through  # type: ignore[union-attr]
+            source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
+            target = f"{field.m2m_reverse_field_name()}_id"  # type: ignore[union-attr]
+            links.setdefault(name, []).extend(
+                through(**{source: instance.pk, target: getattr(v, "pk", v)}) for v in values
+            )
+    for name, rows in links.items():
+        Organisation._meta.get_field(name).remote_field.through.objects.bulk_create(rows)  # type: ignore[union-attr]
+    stored = Organisation.objects.filter(pk__in=[i.pk for i in instances]).prefetch_related(
+        "countries", "residence_countries", "shared_with"
+    )
+    ChangeRecord.objects.bulk_create(
+        [
+            change_record(
+                actor=actor, action=Action.CREATE, instance=o, before=None, after=snapshot(o)
+            )
+            for o in stored
+        ]
+    )
+    clear_index()  # bulk_create sends no signals: the duplicate index must not miss them
+    return instances
 
 
 def organisation_update(

@@ -42,6 +42,7 @@ PROGRESS_EVERY = 500
 MAX_CHANGES = 200
 MAX_WARNINGS = 500
 MAX_PLACES_LISTED = 500
+WHOLE_COUNTRY_FROM = 2000  # keys; below, look them up by key
 LOOKUP_CHUNK = 500
 TOTAL_FIELDS = {
     str(FigureKind.IN_NEED): "people_in_need",
@@ -806,64 +807,89 @@ def _place_tuple(place: dict[str, Any] | None) -> tuple[Any, ...] | None:
 def _existing(country: str, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The stored activities with these keys, with their parts, as comparable values."""
     found: dict[str, dict[str, Any]] = {}
+    if len(keys) >= WHOLE_COUNTRY_FROM:
+        # A big file: read the country's imported activities through joins rather than
+        # compiling long IN lists (the slow part), and keep those with a key of the file.
+        wanted = set(keys)
+        _read_existing(
+            Activity.objects.filter(country_id=country, source_key__isnull=False),
+            {"activity__country_id": country, "activity__source_key__isnull": False},
+            found,
+            wanted,
+        )
+        return found
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start : start + LOOKUP_CHUNK]
-        rows = Activity.objects.filter(country_id=country, source_key__in=chunk).values(
-            "id",
-            "version",
-            "source_key",
-            "implementing_organisation_id",
-            "sector__code",
-            "title",
-            "description",
-            "status",
-            "start_date",
-            "end_date",
-            "emergency_id",
-            "people_in_need",
-            "people_targeted",
-            "people_reached",
-        )
-        by_id: dict[int, dict[str, Any]] = {}
-        for row in rows:
-            row["sector_code"] = row.pop("sector__code")
-            row.update(place=None, figures=[], others=[], population_groups=[])
-            by_id[row["id"]] = row
-            found[row["source_key"]] = row
-        ids = list(by_id)
-        for place in (
-            ActivityPlace.objects.filter(activity_id__in=ids)
-            .order_by("pk")
-            .values(
-                "activity_id",
-                "admin_area_id",
-                "source_pcode",
-                "source_names",
-                "latitude",
-                "longitude",
-            )
-        ):
-            target = by_id[place["activity_id"]]
-            if target["place"] is None:
-                target["place"] = _place_tuple(place)
-        for fig in ActivityFigure.objects.filter(activity_id__in=ids).values_list(
-            "activity_id", "kind", "sex", "age_group", "value"
-        ):
-            by_id[fig[0]]["figures"].append(f"{fig[1]}:{fig[2]}:{fig[3]}={fig[4]}")
-        for other in ActivityOrganisation.objects.filter(activity_id__in=ids).values_list(
-            "activity_id", "role", "organisation_id"
-        ):
-            by_id[other[0]]["others"].append(f"{other[1]}:id:{other[2]}")
-        through = Activity.population_groups.through
-        for activity_id, code in through.objects.filter(activity_id__in=ids).values_list(
-            "activity_id", "populationgroup_id"
-        ):
-            by_id[activity_id]["population_groups"].append(code)
-        for row in by_id.values():
-            row["figures"].sort()
-            row["others"].sort()
-            row["population_groups"].sort()
+        activities = Activity.objects.filter(country_id=country, source_key__in=chunk)
+        _read_existing(activities, {"activity__in": activities.values("pk")}, found, None)
     return found
+
+
+def _read_existing(
+    activities: Any,
+    parts: dict[str, Any],
+    found: dict[str, dict[str, Any]],
+    wanted: set[str] | None,
+) -> None:
+    rows = activities.values(
+        "id",
+        "version",
+        "source_key",
+        "implementing_organisation_id",
+        "sector__code",
+        "title",
+        "description",
+        "status",
+        "start_date",
+        "end_date",
+        "emergency_id",
+        "people_in_need",
+        "people_targeted",
+        "people_reached",
+    )
+    by_id: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if wanted is not None and row["source_key"] not in wanted:
+            continue
+        row["sector_code"] = row.pop("sector__code")
+        row.update(place=None, figures=[], others=[], population_groups=[])
+        by_id[row["id"]] = row
+        found[row["source_key"]] = row
+    for place in (
+        ActivityPlace.objects.filter(**parts)
+        .order_by("pk")
+        .values(
+            "activity_id",
+            "admin_area_id",
+            "source_pcode",
+            "source_names",
+            "latitude",
+            "longitude",
+        )
+    ):
+        target = by_id.get(place["activity_id"])
+        if target is not None and target["place"] is None:
+            target["place"] = _place_tuple(place)
+    for fig in ActivityFigure.objects.filter(**parts).values_list(
+        "activity_id", "kind", "sex", "age_group", "value"
+    ):
+        if fig[0] in by_id:
+            by_id[fig[0]]["figures"].append(f"{fig[1]}:{fig[2]}:{fig[3]}={fig[4]}")
+    for other in ActivityOrganisation.objects.filter(**parts).values_list(
+        "activity_id", "role", "organisation_id"
+    ):
+        if other[0] in by_id:
+            by_id[other[0]]["others"].append(f"{other[1]}:id:{other[2]}")
+    through = Activity.population_groups.through
+    for activity_id, code in through.objects.filter(**parts).values_list(
+        "activity_id", "populationgroup_id"
+    ):
+        if activity_id in by_id:
+            by_id[activity_id]["population_groups"].append(code)
+    for row in by_id.values():
+        row["figures"].sort()
+        row["others"].sort()
+        row["population_groups"].sort()
 
 
 def analyse(

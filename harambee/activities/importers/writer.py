@@ -1,8 +1,9 @@
 """Writing an analysed 3W file: organisations, country sectors, then activities in bulk.
 
 Runs inside the caller's transaction (services.import_commit): any failure undoes everything.
-Organisations go through network.services (each is audited); activities are written with
-bulk_create/bulk_update and summarised in one change record for the whole import.
+Organisations go through network.services (each is audited); activities are written with one
+prepared INSERT each (core.bulk.insert_many) or bulk_update, and summarised in one change
+record for the whole import.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 from django.utils import timezone
 
 from harambee.core.access import access_for
+from harambee.core.bulk import insert_many
 from harambee.core.services import update_object
 from harambee.network.duplicates import normalise_name
 from harambee.network.models import Organisation
-from harambee.network.services import organisation_create
+from harambee.network.services import organisations_create_many
 
 from ..models import (
     Activity,
@@ -40,6 +42,7 @@ def _organisations(analyser: Analyser, actor: Any) -> tuple[dict[str, int], int]
     countries = sorted(analyser.analysis.countries)
     followers: dict[str, list[str]] = defaultdict(list)
     extra_names: dict[int, list[str]] = defaultdict(list)
+    to_create: list[tuple[str, Any]] = []
     for key, item in sorted(items.items(), key=lambda kv: (-kv[1].rows, kv[0])):
         decision = decisions.get(key)
         action = decision.get("action") if decision else None
@@ -51,18 +54,21 @@ def _organisations(analyser: Analyser, actor: Any) -> tuple[dict[str, int], int]
         elif action is None and item.same_as:
             followers[item.same_as].append(key)
         elif action == "create" or (action is None and item.status == "new"):
-            organisation = organisation_create(
-                actor=actor,
-                data={
-                    "name": item.name[:255],
-                    "acronym": item.acronym[:64],
-                    "org_type": item.org_type,
-                },
-                m2m={"countries": countries},
-                allow_duplicate=True,
+            to_create.append((key, item))
+    # All new organisations at once, each with its change record (audited like one by one).
+    made = organisations_create_many(
+        actor=actor,
+        items=[
+            (
+                {"name": item.name[:255], "acronym": item.acronym[:64], "org_type": item.org_type},
+                {"countries": countries},
             )
-            resolved[key] = organisation.pk
-            created += 1
+            for _key, item in to_create
+        ],
+    )
+    for (key, _item), organisation in zip(to_create, made, strict=True):
+        resolved[key] = organisation.pk
+    created = len(made)
     for leader, keys in followers.items():
         for key in keys:
             resolved[key] = resolved[leader]
@@ -191,7 +197,16 @@ def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, 
             )
         else:
             updates.append((plan, values))
-    Activity.objects.bulk_create([a for _p, a in creates], batch_size=BATCH_SIZE)
+    insert_many(Activity, (a for _p, a in creates))
+    if creates:
+        # executemany gives no ids back: read them by the keys just written (one query).
+        created_ids = dict(
+            Activity.objects.filter(import_batch=batch, source_key__isnull=False)
+            .order_by()
+            .values_list("source_key", "pk")
+        )
+        for plan, activity in creates:
+            activity.pk = created_ids[plan.key]
     counts["created"] = len(creates)
     if updates:
         objects = []
@@ -224,8 +239,8 @@ def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, 
         assert plan.existing_id is not None
         for name, items in _children(plan, plan.existing_id, present).items():
             children[name].extend(items)
-    ActivityPlace.objects.bulk_create(children["places"], batch_size=BATCH_SIZE)
-    ActivityFigure.objects.bulk_create(children["figures"], batch_size=BATCH_SIZE)
+    insert_many(ActivityPlace, children["places"])
+    insert_many(ActivityFigure, children["figures"])
     ActivityOrganisation.objects.bulk_create(
         children["others"], batch_size=BATCH_SIZE, ignore_conflicts=True
     )

@@ -606,3 +606,37 @@ def test_group_roles_forget_cached_access():
     assert not Group.objects.restrict(user, "change").exists()
     services.group_role_set(actor=coordinator, group=group, user=user, role=Role.EDITOR)
     assert list(Group.objects.restrict(user, "change")) == [group]
+
+
+def test_organisations_create_many_audits_each_and_joins_the_duplicate_index():
+    from harambee.core.choices import Action
+    from harambee.core.models import ChangeRecord
+    from harambee.network.duplicates import find_duplicates
+    from harambee.network.services import organisations_create_many
+
+    made = organisations_create_many(
+        actor=None,
+        items=[
+            (
+                {
+                    "name": "Kabul Women Health Network",
+                    "acronym": "KWHN",
+                    "org_type": "national_ngo",
+                },
+                {"countries": ["AFG"]},
+            ),
+            (
+                {"name": "Herat Water Cooperative", "acronym": "", "org_type": "other"},
+                {"countries": ["AFG"]},
+            ),
+        ],
+    )
+    assert [o.name for o in made] == ["Kabul Women Health Network", "Herat Water Cooperative"]
+    for organisation in made:
+        organisation.refresh_from_db()
+        assert organisation.owner_organisation_id == organisation.pk  # system-made: its own record
+        assert list(organisation.countries.values_list("iso3", flat=True)) == ["AFG"]
+        record = ChangeRecord.objects.for_object(organisation).get()
+        assert record.action == Action.CREATE
+        assert record.after["countries"] == ["AFG"]
+    assert find_duplicates("Kabul Women's Health Network", "KWHN")
