@@ -89,11 +89,18 @@ def _replace_parts(
         for other in rows_o:
             _require_visible_organisation(actor, "other_organisations", other.organisation_id)
             other.full_clean(exclude=["activity"], validate_unique=False)
-        activity.other_organisations.all().delete()
+        current = activity.other_organisations.all()
+        if actor is not None:
+            # Only what the actor sees is replaced: a partner hidden from them stays.
+            current = current.filter(
+                organisation__in=Organisation.objects.restrict(actor, Permission.VIEW)
+            )
+        current.delete()
         ActivityOrganisation.objects.bulk_create(rows_o, ignore_conflicts=True)
-        notes.append(
-            _("other organisations: %(orgs)s") % {"orgs": ", ".join(str(r) for r in rows_o) or "—"}
-        )
+        # By id, as change records give every link: whoever reads the history may not see
+        # every organisation the editor named.
+        listed = ", ".join(f"{r.organisation_id} ({r.get_role_display()})" for r in rows_o)
+        notes.append(_("other organisations: %(orgs)s") % {"orgs": listed or "—"})
     if figures is not None:
         rows_f = [ActivityFigure(activity=activity, **dict(f)) for f in figures]
         for figure in rows_f:

@@ -19,7 +19,7 @@ from django.http import Http404
 
 from harambee.places.models import AdminArea, Country
 
-from .filtersets import area_and_below
+from .filtersets import area_and_below, query_code
 from .models import ActivityPlace, Sector
 from .selectors import filtered_activities
 
@@ -156,7 +156,8 @@ def coverage(
     level = level if level in levels else (levels[0] if levels else 1)
     data = dict(filters.items()) if filters else {}
     data["country"] = country_obj.iso3
-    area_filter = str(data.get("admin_area") or "").strip()
+    area_filter = query_code(data.get("admin_area"))
+    data["admin_area"] = area_filter
     base = filtered_activities(user=user, filters=data).order_by()
 
     hierarchy = _Hierarchy(country_obj, level)
@@ -352,8 +353,9 @@ class _Tally:
 def area_presence(*, user: Any, pcode: str, filters: Any = None) -> dict[str, Any]:
     """Who is present in an area (and the areas within it): organisations with their sectors
     and activity counts, for the map's side panel (three queries)."""
-    area = AdminArea.objects.select_related("country").filter(pcode__iexact=pcode.strip()).first()
-    if area is None:
+    code = query_code(pcode)
+    area = AdminArea.objects.select_related("country").filter(pcode__iexact=code).first()
+    if not code or area is None:
         raise Http404("No such area.")
     data = dict(filters.items()) if filters else {}
     data.update(country=area.country_id, admin_area=area.pcode)

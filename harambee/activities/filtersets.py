@@ -25,13 +25,37 @@ from .choices import ActivityStatus
 from .models import Activity, ActivityPlace, PopulationGroup, Sector
 
 __all__ = [
+    "MAX_CODE_LENGTH",
+    "MAX_SEARCH_WORDS",
     "ActivityFilterSet",
     "PopulationGroupFilterSet",
     "SectorFilterSet",
     "UserRequest",
     "area_and_below",
+    "first_words",
+    "query_code",
     "sector_condition",
 ]
+
+# A code from a query string (ISO3, P-code) is never longer; longer is not a code.
+MAX_CODE_LENGTH = 32
+# Each word of a search is matched against six columns: a pasted paragraph would build a
+# query SQLite refuses (expression tree too large) and PostgreSQL spends long on.
+MAX_SEARCH_WORDS = 10
+
+
+def first_words(value: str) -> str:
+    """The words a search matches: the first MAX_SEARCH_WORDS of what was typed."""
+    return " ".join(value.split()[:MAX_SEARCH_WORDS])
+
+
+def query_code(value: Any, max_length: int = MAX_CODE_LENGTH) -> str:
+    """A code read straight from a query string, or "" when it cannot be one: too long, or
+    holding a NUL character (PostgreSQL refuses those outright, a crash instead of no match)."""
+    code = str(value or "").strip()
+    if len(code) > max_length or "\x00" in code:
+        return ""
+    return code
 
 
 def area_and_below(pcode: str) -> Q:
@@ -131,6 +155,7 @@ class ActivityFilterSet(RestrictedFilterSet):
         ]
 
     def filter_q(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Any]:
+        value = first_words(value)
         fields = [
             "title",
             "description",
@@ -200,7 +225,7 @@ class SectorFilterSet(filters.FilterSet):
         fields = ["q", "country", "is_global"]
 
     def filter_q(self, queryset: QuerySet[Sector], name: str, value: str) -> QuerySet[Any]:
-        return _search(queryset, ["name", "code", "aliases"], value)
+        return _search(queryset, ["name", "code", "aliases"], first_words(value))
 
     def filter_country(self, queryset: QuerySet[Sector], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(Q(country__isnull=True) | Q(country_id=value.strip().upper()))
@@ -214,4 +239,4 @@ class PopulationGroupFilterSet(filters.FilterSet):
         fields = ["q"]
 
     def filter_q(self, queryset: QuerySet[PopulationGroup], name: str, value: str) -> QuerySet[Any]:
-        return _search(queryset, ["name", "code"], value)
+        return _search(queryset, ["name", "code"], first_words(value))

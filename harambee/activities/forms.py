@@ -12,6 +12,7 @@ from harambee.core.forms import LinesField
 from harambee.network.forms import DATE_WIDGET, ServiceModelForm, visible_organisations
 from harambee.places.models import AdminArea
 
+from .filtersets import query_code
 from .models import Activity, Sector
 
 
@@ -63,15 +64,16 @@ class ActivityForm(ServiceModelForm):
         if not codes:
             return []
         # P-codes are written as the COD has them; people type them in any case.
-        condition = Q()
+        # A code that cannot be one (a NUL, which PostgreSQL refuses) is simply unknown.
+        condition = Q(pk__in=[])
         for code in codes:
-            condition |= Q(pcode__iexact=code)
+            if query_code(code):
+                condition |= Q(pcode__iexact=code)
         found = {a.pcode.upper(): a for a in AdminArea.objects.filter(condition)}
         missing = [c for c in codes if c.upper() not in found]
         if missing:
-            raise forms.ValidationError(
-                _("Unknown P-codes: %(codes)s.") % {"codes": ", ".join(missing)}
-            )
+            shown = ", ".join(c.replace("\x00", "") for c in missing)
+            raise forms.ValidationError(_("Unknown P-codes: %(codes)s.") % {"codes": shown})
         return list({c.upper(): found[c.upper()] for c in codes}.values())
 
     def clean(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from harambee.core.services import require, require_create
 from harambee.core.views import denials_as_403, paginate, search_organisations
 from harambee.network.models import Organisation
 
-from . import services
+from . import selectors, services
 from .choices import ImportStatus, MatchDecision
 from .import_forms import BatchActionForm, DecisionForm, MappingForm, UploadForm
 from .models import Activity, ImportBatch
@@ -115,7 +115,7 @@ def _detail_page(
 ) -> HttpResponse:
     """The batch's page for its status; a refused form is shown in place with its errors."""
     user = request.user
-    report: dict[str, Any] = batch.report or {}
+    report = selectors.import_report(user=user, report=batch.report)
     can_change = _may_change(user, batch)
     context: dict[str, Any] = {
         "batch": batch,
@@ -215,7 +215,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 def import_decide(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     require(request.user, Permission.CHANGE, batch)
-    items = ((batch.report or {}).get("organisations") or {}).get("items") or []
+    report = selectors.import_report(user=request.user, report=batch.report)
+    items = (report.get("organisations") or {}).get("items") or []
     item = next((i for i in items if i.get("key") == request.POST.get("key")), None)
     visible = Organisation.objects.restrict(request.user).only("pk", "name", "acronym")
     form = DecisionForm(request.POST, item=item, organisations=visible)

@@ -1,16 +1,25 @@
 """Reads for the activity pages, the API and the exports. Each one restricts to the activities
 the user may see and loads related rows up front, so a list costs the same few queries whatever
-its length."""
+its length.
+
+The rule for organisations the user may not see: an activity whose implementing organisation
+is hidden from the user is left out everywhere (list, detail, map, coverage, exports, API,
+"where we work"), so no page names that organisation and every count matches what can be seen.
+Other organisations (funding, partner, reporting) the user may not see are left out of the
+activity; the maintaining organisation is shown only when visible ("owner_organisation_visible").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
+from harambee.core.access import access_for
 from harambee.core.choices import Permission
 from harambee.network.models import Organisation
+from harambee.network.selectors import visible_organisation
 
 from .filtersets import (
     ActivityFilterSet,
@@ -23,6 +32,7 @@ from .models import (
     ActivityFigure,
     ActivityOrganisation,
     ActivityPlace,
+    ImportBatch,
     PopulationGroup,
     Sector,
 )
@@ -38,8 +48,16 @@ def filtered(
 
 
 def visible_activities(*, user: Any) -> QuerySet[Activity]:
-    """The activities the user may see, nothing loaded beyond the row: for aggregates."""
-    return Activity.objects.restrict(user, Permission.VIEW)
+    """The activities the user may see, nothing loaded beyond the row: for aggregates.
+
+    Only those whose implementing organisation the user may see too (a subquery in the same
+    query, never one more query)."""
+    access = access_for(user)
+    queryset = Activity.objects.restrict_access(access, Permission.VIEW)
+    if Organisation.permission_filter(access, Permission.VIEW) is None:
+        return queryset  # platform admins see every organisation
+    organisations = Organisation.objects.restrict_access(access, Permission.VIEW)
+    return queryset.filter(implementing_organisation__in=organisations.values("pk"))
 
 
 def activities(*, user: Any) -> QuerySet[Activity]:
@@ -50,8 +68,15 @@ def activities(*, user: Any) -> QuerySet[Activity]:
     others = ActivityOrganisation.objects.filter(
         organisation__in=Organisation.objects.restrict(user, Permission.VIEW)
     ).select_related("organisation")
+    batches = ImportBatch.objects.restrict(user, Permission.VIEW).filter(
+        pk=OuterRef("import_batch_id")
+    )
     return (
         visible_activities(user=user)
+        .annotate(
+            owner_organisation_visible=visible_organisation(user, "owner_organisation_id"),
+            import_batch_visible=Exists(batches),
+        )
         .select_related("country", "implementing_organisation", "sector", "emergency")
         .prefetch_related(
             Prefetch("places", queryset=places),
@@ -196,3 +221,49 @@ def group_presence(*, user: Any, group: Any) -> dict[str, Any]:
         "activities": totals["activities"] or 0,
         "areas": areas,
     }
+
+
+def import_report(*, user: Any, report: dict[str, Any] | None) -> dict[str, Any]:
+    """A batch's report as the user may see it (pages and API; two queries at most).
+
+    The importer matches a file's names against every organisation, so that nobody registers
+    one twice, and compares rows with the activities already stored. What it found must not
+    name what the user may not see: candidates the user may not see are left out, a match to
+    such an organisation keeps no id or name ("hidden": true), and the changes it would make
+    to activities the user may not see are left out.
+    """
+    report = dict(report or {})
+    section = dict(report.get("organisations") or {})
+    items = list(section.get("items") or [])
+    wanted: set[int] = set()
+    for item in items:
+        if item.get("organisation") and item["organisation"].get("id") is not None:
+            wanted.add(item["organisation"]["id"])
+        wanted |= {c["id"] for c in item.get("candidates") or [] if c.get("id") is not None}
+    if wanted:
+        visible = set(
+            Organisation.objects.restrict(user, Permission.VIEW)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        section["items"] = [_visible_item(item, visible) for item in items]
+        report["organisations"] = section
+    changes = report.get("changes") or []
+    keys = {change.get("key") for change in changes if change.get("key")}
+    if keys:
+        seen = set(
+            visible_activities(user=user)
+            .filter(source_key__in=keys)
+            .values_list("source_key", flat=True)
+        )
+        report["changes"] = [change for change in changes if change.get("key") in seen]
+    return report
+
+
+def _visible_item(item: dict[str, Any], visible: set[int]) -> dict[str, Any]:
+    item = dict(item)
+    item["candidates"] = [c for c in item.get("candidates") or [] if c.get("id") in visible]
+    match = item.get("organisation")
+    if match and match.get("id") is not None and match["id"] not in visible:
+        item["organisation"] = {"id": None, "name": None, "hidden": True}
+    return item

@@ -167,6 +167,7 @@ def _analyse_now(
         decisions=batch.decisions or {},
         source=batch.source,
         progress=progress,
+        actor=batch.created_by,
     )
 
 

@@ -4,6 +4,7 @@ validate, activity_services.py writes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     JsonResponse,
     QueryDict,
     StreamingHttpResponse,
@@ -32,14 +34,15 @@ from harambee.core.forms import attempt
 from harambee.core.services import require, require_create
 from harambee.core.views import denials_as_403, is_partial, paginate, partial_or_page
 from harambee.network.forms import DeleteForm
-from harambee.network.views import GET_POST, filter_form, may
+from harambee.network.selectors import history_rows
+from harambee.network.views import GET_POST, filter_form, may, warn_invalid_filters
 from harambee.places.models import AdminArea, Country, Emergency
 
 from . import activity_services, coverage, exports, selectors
 from .choices import AgeGroup, FigureKind, Sex
-from .filtersets import ActivityFilterSet
+from .filtersets import ActivityFilterSet, query_code
 from .forms import ActivityForm
-from .models import Activity, ImportBatch, PopulationGroup, Sector
+from .models import Activity, PopulationGroup, Sector
 
 MEASURES = {
     "organisations": gettext_lazy("Organisations"),
@@ -49,6 +52,9 @@ MEASURES = {
     "reached": gettext_lazy("People reached"),
 }
 SHAPES_MAX_AGE = 3600
+EXPORT_FORMATS = ("csv", "xlsx", "geojson")
+ISO3 = re.compile(r"[a-z]{3}")
+HISTORY_ON_DETAIL = 20
 
 
 def activity_filter_form(request: HttpRequest, *, drop: tuple[str, ...] = ()) -> Any:
@@ -56,7 +62,9 @@ def activity_filter_form(request: HttpRequest, *, drop: tuple[str, ...] = ()) ->
     form = filter_form(ActivityFilterSet, request, drop=drop)
     if form is None:
         return None
-    country = (request.GET.get("country") or "").strip().upper()
+    # The whole page (not an htmx swap) says which filters were ignored, and why.
+    warn_invalid_filters(request, ActivityFilterSet)
+    country = query_code(request.GET.get("country")).upper()
     if "sector" in form.fields:
         sectors = Sector.objects.select_related("country").order_by("country_id", "name")
         if country:
@@ -110,7 +118,7 @@ def _export_links(request: HttpRequest) -> list[dict[str, str]]:
 
 def activity_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.activity_list(user=request.user, filters=request.GET)
-    country = (request.GET.get("country") or "").strip().upper()
+    country = query_code(request.GET.get("country"), max_length=3).upper()
     context = {
         "filter_form": activity_filter_form(request),
         "page_obj": paginate(request, queryset),
@@ -153,19 +161,16 @@ def _figure_table(activity: Activity) -> list[dict[str, Any]]:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     activity = selectors.activity_get(user=user, pk=pk)
-    batch_visible = (
-        activity.import_batch_id is not None
-        and ImportBatch.objects.restrict(user).filter(pk=activity.import_batch_id).exists()
-    )
-    from harambee.network.selectors import history_for
-
     context = {
         "activity": activity,
         "places": activity.places.all(),
         "other_organisations": activity.other_organisations.all(),
         "figures": _figure_table(activity),
-        "batch_visible": batch_visible,
-        "history": history_for(user=user, obj=activity)[:20],
+        # Read with the activity: an import of another organisation is not named.
+        "batch_visible": activity.import_batch_id is not None
+        and getattr(activity, "import_batch_visible", False),
+        # Visitors outside the network do not see who made each change.
+        "history": history_rows(user=user, obj=activity, limit=HISTORY_ON_DETAIL),
         "can_change": may(user, Permission.CHANGE, activity),
         "can_delete": may(user, Permission.DELETE, activity),
     }
@@ -274,10 +279,11 @@ def _level(request: HttpRequest) -> int:
 
 
 def _country(request: HttpRequest) -> Country | None:
-    code = (request.GET.get("country") or "").strip().upper()
-    if not code:
+    raw = (request.GET.get("country") or "").strip()
+    if not raw:
         return None
-    country = Country.objects.filter(iso3=code).first()
+    code = query_code(raw, max_length=3).upper()
+    country = Country.objects.filter(iso3=code).first() if code else None
     if country is None:
         raise Http404("No such country.")
     return country
@@ -326,6 +332,8 @@ def activity_map(request: HttpRequest) -> HttpResponse:
 def activity_map_shapes(request: HttpRequest, iso3: str, level: int) -> JsonResponse:
     """The imported boundaries of a country's areas at one level, as GeoJSON (reference data,
     the same for everyone: cached by the browser)."""
+    if not ISO3.fullmatch(iso3.lower()):
+        raise Http404("No such country.")
     rows = (
         AdminArea.objects.filter(country_id=iso3.upper(), level=level, boundary__isnull=False)
         .order_by("pcode")
@@ -381,6 +389,11 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponseBase:
     """Any filtered list, as HXL CSV, XLSX or GeoJSON (same filters as the list)."""
     fmt = request.GET.get("format") or "csv"
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(
+            _("Unknown export format: choose csv, xlsx or geojson."),
+            content_type="text/plain; charset=utf-8",
+        )
     shapes = request.GET.get("shapes") in {"1", "true", "yes"}
     queryset = exports.export_queryset(
         selectors.filtered_activities(user=request.user, filters=request.GET),
@@ -388,8 +401,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
         shapes=shapes and fmt == "geojson",
     )
     stamp = timezone.localdate().isoformat()
-    country = (request.GET.get("country") or "all").strip().lower() or "all"
-    name = f"harambee-3w-{country}-{stamp}"
+    # The file name goes into a header: only an ISO3 code from the query, nothing else.
+    country = (request.GET.get("country") or "").strip().lower()
+    name = f"harambee-3w-{country if ISO3.fullmatch(country) else 'all'}-{stamp}"
     if fmt == "xlsx":
         response: HttpResponse | StreamingHttpResponse = HttpResponse(
             exports.xlsx_bytes(queryset),
@@ -401,11 +415,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
             exports.geojson_chunks(queryset, shapes=shapes), content_type="application/geo+json"
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.geojson"'
-    elif fmt == "csv":
+    else:
         response = StreamingHttpResponse(
             exports.csv_lines(queryset), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    else:
-        raise Http404("Unknown export format.")
     return response

@@ -10,7 +10,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
@@ -19,10 +25,11 @@ from rest_framework.response import Response
 
 from harambee.places.models import Country
 
-from .. import services
+from .. import selectors, services
 from ..choices import MatchDecision
 from ..import_forms import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, check_readable
 from ..models import ImportBatch
+from .serializers import CodeRelatedField
 
 CONFLICT = OpenApiResponse(description="Stale version (code stale_version).")
 
@@ -58,9 +65,17 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 class ImportBatchDetailSerializer(ImportBatchSerializer):
     """One batch with its preview report, column mapping and decisions."""
 
-    report = serializers.JSONField(read_only=True)
+    report = serializers.SerializerMethodField(
+        help_text="The preview: organisations you may not see are not named (candidates left "
+        "out, a match to one has a null id and name and hidden: true)."
+    )
     mapping = serializers.JSONField(read_only=True)
     decisions = serializers.JSONField(read_only=True)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_report(self, batch: ImportBatch) -> dict[str, Any]:
+        request = self.context.get("request")
+        return selectors.import_report(user=getattr(request, "user", None), report=batch.report)
 
     class Meta(ImportBatchSerializer.Meta):
         fields = [*ImportBatchSerializer.Meta.fields, "mapping", "decisions", "report"]
@@ -69,7 +84,7 @@ class ImportBatchDetailSerializer(ImportBatchSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV or Excel (.xlsx), HXL-tagged or not.")
-    country = serializers.SlugRelatedField(
+    country = CodeRelatedField(
         slug_field="iso3",
         queryset=Country.objects.all(),
         required=False,

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from harambee.core.choices import Permission
 from harambee.network.api.serializers import (
     CountryField,
+    HidesOrganisations,
     VersionedSerializer,
     VisibleRelatedField,
+    shared_with_field,
 )
 from harambee.network.models import Organisation
 from harambee.places.models import AdminArea, Emergency
@@ -21,11 +24,32 @@ from ..models import (
     ActivityFigure,
     ActivityOrganisation,
     ActivityPlace,
+    ImportBatch,
     PopulationGroup,
     Sector,
 )
 
-User = get_user_model()
+
+class RefusesNul:
+    """A related field that refuses a value holding a NUL character before it reaches the
+    database: PostgreSQL refuses such strings outright (a 500 instead of "does not exist")."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(gettext("Null characters are not allowed."))
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class CodeCountryField(RefusesNul, CountryField):
+    pass
+
+
+class CodeRelatedField(RefusesNul, serializers.SlugRelatedField):
+    pass
+
+
+class CodePrimaryKeyField(RefusesNul, serializers.PrimaryKeyRelatedField):
+    pass
 
 
 class PopulationGroupSerializer(serializers.ModelSerializer):
@@ -38,7 +62,7 @@ class PopulationGroupSerializer(serializers.ModelSerializer):
 
 
 class SectorSerializer(serializers.ModelSerializer):
-    country = CountryField(
+    country = CodeCountryField(
         required=False,
         allow_null=True,
         help_text=_(
@@ -58,7 +82,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class ActivityPlaceSerializer(serializers.ModelSerializer):
-    admin_area = serializers.SlugRelatedField(
+    admin_area = CodeRelatedField(
         slug_field="pcode",
         queryset=AdminArea.objects.all(),
         required=False,
@@ -101,8 +125,15 @@ class ActivityFigureSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-class ActivitySerializer(VersionedSerializer):
-    country = CountryField()
+class ActivitySerializer(HidesOrganisations, VersionedSerializer):
+    """An activity. The activities listed are those whose implementing organisation you may
+    see; other organisations you may not see are left out, and a maintaining organisation you
+    may not see comes out as null, as does an import you may not see. `version` comes back
+    in every response and must be sent back on every update."""
+
+    hidden_organisation_fields = ("owner_organisation",)
+
+    country = CodeCountryField()
     implementing_organisation = VisibleRelatedField(queryset=Organisation.objects.all())
     implementing_organisation_name = serializers.CharField(
         source="implementing_organisation.name", read_only=True
@@ -112,7 +143,7 @@ class ActivitySerializer(VersionedSerializer):
     emergency = serializers.PrimaryKeyRelatedField(
         queryset=Emergency.objects.all(), required=False, allow_null=True
     )
-    population_groups = serializers.PrimaryKeyRelatedField(
+    population_groups = CodePrimaryKeyField(
         queryset=PopulationGroup.objects.all(), many=True, required=False
     )
     places = ActivityPlaceSerializer(
@@ -133,9 +164,7 @@ class ActivitySerializer(VersionedSerializer):
     owner_organisation = VisibleRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
     )
-    shared_with = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
-    )
+    shared_with = shared_with_field()
 
     class Meta:
         model = Activity
@@ -176,6 +205,21 @@ class ActivitySerializer(VersionedSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if data.get("import_batch") is not None and not self._import_batch_visible(instance):
+            data["import_batch"] = None
+        return data
+
+    def _import_batch_visible(self, instance: Any) -> bool:
+        """From the selector's annotation; asked of the database for a record just written."""
+        flag = getattr(instance, "import_batch_visible", None)
+        if flag is not None:
+            return bool(flag)
+        request = self.context.get("request")
+        batches = ImportBatch.objects.restrict(getattr(request, "user", None), Permission.VIEW)
+        return batches.filter(pk=instance.import_batch_id).exists()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

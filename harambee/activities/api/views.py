@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db import models
+from django.http import Http404
 from rest_framework import mixins, serializers, viewsets
 
 from harambee.network.api.views import ServiceViewSet, documented, split_m2m
@@ -106,3 +107,9 @@ class PopulationGroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> models.QuerySet[PopulationGroup]:
         return selectors.population_groups(user=self.request.user)
+
+    def get_object(self) -> PopulationGroup:
+        # A NUL in the code would reach PostgreSQL, which refuses it (a 500, not a 404).
+        if "\x00" in str(self.kwargs.get(self.lookup_field, "")):
+            raise Http404("No such population group.")
+        return super().get_object()

@@ -160,8 +160,11 @@ class Analyser:
         decisions: dict[str, dict[str, Any]],
         source: str,
         progress: Callable[[int, int], None] | None = None,
+        actor: Any = None,
     ) -> None:
         self.table = table
+        # Whose file it is: stored activities they may not change are not theirs to update.
+        self.actor = actor
         self.country = country
         self.decisions = decisions
         self.source = source
@@ -612,17 +615,40 @@ class Analyser:
             by_country[country].append(key)
         for country, keys in by_country.items():
             existing = _existing(country, keys)
+            blocked = self._not_changeable(country, {row["id"] for row in existing.values()})
             for key in keys:
                 plan = planned[(country, key)]
                 found = existing.get(key)
                 if found is None:
+                    continue
+                if found["id"] in blocked:
+                    # Same activity as one another organisation maintains: a file must not
+                    # overwrite it (an export of theirs, edited and imported back, would).
+                    self.errors.append(
+                        Issue(
+                            plan.rows[0],
+                            _("activity"),
+                            _(
+                                "This activity is already in Harambee and maintained by another "
+                                "organisation: you cannot change it from a file. Remove the row, "
+                                "or ask them to update it."
+                            ),
+                        )
+                    )
+                    del planned[(country, key)]
                     continue
                 plan.existing_id = found["id"]
                 plan.existing_version = found["version"]
                 plan.fields = self._diff(found, plan.state)
                 plan.action = "update" if plan.fields else "unchanged"
         if self.analysis.countries:
-            absent = Activity.objects.filter(
+            stored = Activity.objects.all()
+            if self.actor is not None:
+                from harambee.core.choices import Permission
+
+                # Only what this user could act on: another organisation's are not theirs.
+                stored = Activity.objects.restrict(self.actor, Permission.CHANGE)
+            absent = stored.filter(
                 country_id__in=self.analysis.countries,
                 import_batch__source=self.source,
                 source_key__isnull=False,
@@ -630,6 +656,17 @@ class Analyser:
             self.analysis.remove_ids = [
                 pk for country, key, pk in absent.iterator() if (country, key) not in planned
             ]
+
+    def _not_changeable(self, country: str, ids: set[int]) -> set[int]:
+        """Which of these stored activities the file's owner may not change (none for the system)."""
+        if self.actor is None or not ids:
+            return set()
+        from harambee.core.choices import Permission
+
+        allowed = Activity.objects.restrict(self.actor, Permission.CHANGE).filter(
+            country_id=country, source_key__isnull=False
+        )
+        return ids - set(allowed.values_list("pk", flat=True))
 
     def _diff(self, found: dict[str, Any], state: dict[str, Any]) -> dict[str, list[Any]]:
         present = self.analysis.present
@@ -900,6 +937,7 @@ def analyse(
     decisions: dict[str, dict[str, Any]] | None = None,
     source: str = "",
     progress: Callable[[int, int], None] | None = None,
+    actor: Any = None,
 ) -> tuple[Analysis, Analyser]:
     analyser = Analyser(
         table,
@@ -908,5 +946,6 @@ def analyse(
         decisions=decisions or {},
         source=source,
         progress=progress,
+        actor=actor,
     )
     return analyser.run(), analyser

@@ -125,7 +125,7 @@ def test_export_view_applies_the_list_filters(sample, client):
     assert response["Content-Disposition"].startswith('attachment; filename="harambee-3w-all-')
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 3 and "Wells" in lines[2]
-    assert client.get(reverse("activities:export"), {"format": "pdf"}).status_code == 404
+    assert client.get(reverse("activities:export"), {"format": "pdf"}).status_code == 400
 
 
 def test_xlsx_has_the_same_columns(sample, client):
