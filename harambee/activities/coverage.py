@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, Max, Q, When
+from django.db.models import Case, Count, Max, When
 from django.http import Http404
 
 from harambee.places.models import AdminArea, Country
 
-from .filtersets import area_and_below, query_code
-from .models import ActivityPlace, Sector
+from .filtersets import query_code
+from .models import Sector
 from .selectors import filtered_activities
 
 MEASURES = ("organisations", "activities", "in_need", "targeted", "reached")
@@ -162,8 +162,10 @@ def coverage(
 
     hierarchy = _Hierarchy(country_obj, level)
     # No filter on the areas in SQL: with one, SQLite may probe every area for every activity.
-    # Places above the level shown, or outside the area filtered on, are left out below.
-    joined = base.filter(places__admin_area__isnull=False)
+    # Places above the level shown, or outside the area filtered on, are left out below. The
+    # join is an outer one, so activities without a place come back too (area None) and the
+    # same pass counts what is not placed at this level: no second query over the activities.
+    joined = base
     keys = ["implementing_organisation_id", "places__admin_area_id"]
     if cells:
         keys.insert(0, "sector_id")
@@ -172,13 +174,6 @@ def coverage(
         in_need=Max("people_in_need"),
         targeted=Max("people_targeted"),
         reached=Max("people_reached"),
-    )
-    within = AdminArea.objects.filter(country=country_obj, level__gte=level)
-    if area_filter:
-        within = within.filter(area_and_below(area_filter))
-    placed_ids = ActivityPlace.objects.filter(admin_area__in=within.values("pk"))
-    counts = base.aggregate(
-        total=Count("pk"), placed=Count("pk", filter=Q(pk__in=placed_ids.values("activity_id")))
     )
     tally = _Tally(hierarchy, cells, area_filter)
     tally.add_all(rows if cells else ((None, *row) for row in rows))
@@ -199,7 +194,7 @@ def coverage(
             known = [v for v in (a.cells[index].get(name) for a in areas) if v is not None]
             setattr(totals, name, sum(known) if known else None)
         sector_totals.append(totals)
-    totals = Figures(organisations=len(tally.organisations), activities=counts["placed"] or 0)
+    totals = Figures(organisations=len(tally.organisations), activities=tally.placed)
     for name in PEOPLE:
         known = [v for v in (a.totals.get(name) for a in areas) if v is not None]
         setattr(totals, name, sum(known) if known else None)
@@ -211,7 +206,7 @@ def coverage(
         areas=areas,
         sector_totals=sector_totals,
         totals=totals,
-        unplaced=(counts["total"] or 0) - (counts["placed"] or 0),
+        unplaced=tally.unplaced,
         area_filter=area_filter,
     )
 
@@ -295,6 +290,9 @@ class _Tally:
         self.areas: dict[int, list[Any]] = {}
         self.sectors: dict[int, list[Any]] = {}
         self.organisations: set[int] = set()
+        # Activity places at the level shown (within the area filtered on), and the others.
+        self.placed = 0
+        self.unplaced = 0
 
     def add_all(self, rows: Any) -> None:
         """Rows (sector, organisation, place's area, places, in need, targeted, reached)."""
@@ -304,9 +302,12 @@ class _Tally:
             up = {pk: a for pk, a in up.items() if hierarchy.inside(pk, self.area_filter)}
         cells = self.cells
         for sector, organisation, place_area, n, need, targeted, reached in rows:
-            area = up.get(place_area)
+            area = up.get(place_area) if place_area is not None else None
             if area is None:
-                continue  # above the level shown, or outside the area filtered on
+                # No place, a place above the level shown, or outside the area filtered on.
+                self.unplaced += n
+                continue
+            self.placed += n
             slot = cells.get((sector, area))
             if slot is None:
                 cells[(sector, area)] = [{organisation}, n, need, targeted, reached]

@@ -164,7 +164,7 @@ def test_coverage_costs_a_fixed_number_of_queries(world, extra, django_assert_nu
     for i in range(extra):
         placed_activity(world["d2"], sector=SectorFactory(code="NUT"), people_reached=i)
     # country, levels, areas, the grouped places, the counts, the sectors
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         coverage(user=None, country="AFG", level=1)
-    with django_assert_num_queries(5):  # the map: no sectors
+    with django_assert_num_queries(4):  # the map: no sectors
         coverage(user=None, country="AFG", level=1, cells=False)

@@ -158,7 +158,7 @@ def test_map_page_modes_table_and_area_panel(client, areas, django_assert_num_qu
     # Level 2 has no boundary and no centre: ranked bars instead of a blank map.
     bars = client.get(url, {"country": "AFG", "level": 2}).content.decode()
     assert "ranked-bars" in bars and "<meter" in bars and "activity-map-data" not in bars
-    with django_assert_num_queries(5):  # country, levels, areas, grouped places, counts
+    with django_assert_num_queries(4):  # country, levels, areas, grouped places
         client.get(url, {"country": "AFG", "level": 2}, **HTMX)
     panel = client.get(
         reverse("activities:activity-map-area"), {"country": "AFG", "area": "AF91"}, **HTMX
@@ -194,7 +194,7 @@ def test_coverage_page_says_the_people_rule_and_highlights_gaps(
     assert "never" in body and "largest" in body
     assert 'class="num gap"' in body
     assert "300" in body and "500" not in body
-    with django_assert_num_queries(6):  # the map's five, and the sectors
+    with django_assert_num_queries(5):  # the map's four, and the sectors
         client.get(url, {"country": "AFG", "level": 1, "measure": "reached"}, **HTMX)
 
 
