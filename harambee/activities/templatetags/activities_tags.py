@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from harambee.activities import selectors
 
@@ -22,6 +25,23 @@ def measure(figures: Any, name: str) -> Any:
     """A cell's figure; unknown people figures show as a dash."""
     value = figures.get(name)
     return "—" if value is None else value
+
+
+@register.simple_tag
+def coverage_cells(cells: list[Any], name: str) -> SafeString:
+    """One row's cells of the coverage matrix, built in Python: a matrix of 400 areas by 17
+    sectors is 6,800 cells, too many to render one template node at a time."""
+    gap = format_html(
+        '<td class="num gap"><span class="visually-hidden">{}</span><span aria-hidden="true">·</span></td>',
+        gettext("gap"),
+    )
+    parts = []
+    for cell in cells:
+        if cell.is_gap:
+            parts.append(gap)
+        else:
+            parts.append(format_html('<td class="num">{}</td>', measure(cell, name)))
+    return mark_safe("".join(parts))  # each part is escaped by format_html
 
 
 @register.inclusion_tag("activities/_where_organisation.html", takes_context=True)
