@@ -126,6 +126,36 @@ def _choices(queryset: Any, key: str) -> list[tuple[Any, str]]:
     return [("", _("Any")), *((getattr(o, key), o.name) for o in queryset)]
 
 
+def _edit_page(
+    request: HttpRequest,
+    *,
+    form: Any,
+    update: Callable[..., Any],
+    target: dict[str, Any],
+    success_url: str,
+    template: str,
+    context: dict[str, Any],
+    with_m2m: bool = True,
+) -> HttpResponse:
+    """Save an edit form through the service, with the version the user read."""
+    if request.method == "POST" and form.is_valid():
+        data, m2m = form.service_data()
+        extra = {"m2m": m2m} if with_m2m else {}
+        ok, _result = attempt(
+            form,
+            update,
+            actor=request.user,
+            data=data,
+            expected_version=form.expected_version,
+            **target,
+            **extra,
+        )
+        if ok:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(success_url)
+    return render(request, template, {"form": form, **context})
+
+
 def _delete_page(
     request: HttpRequest,
     *,
@@ -240,23 +270,15 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk)
     require(request.user, Permission.CHANGE, organisation)
-    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data, m2m = form.service_data()
-        ok, _result = attempt(
-            form,
-            services.organisation_update,
-            actor=request.user,
-            organisation=organisation,
-            data=data,
-            m2m=m2m,
-            expected_version=form.expected_version,
-        )
-        if ok:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(organisation)
-    context = {"form": form, "organisation": organisation, "creating": False}
-    return render(request, "network/organisations/form.html", context)
+    return _edit_page(
+        request,
+        form=OrganisationForm(request.POST or None, instance=organisation, user=request.user),
+        update=services.organisation_update,
+        target={"organisation": organisation},
+        success_url=organisation.get_absolute_url(),
+        template="network/organisations/form.html",
+        context={"organisation": organisation, "creating": False},
+    )
 
 
 @login_required
@@ -374,22 +396,16 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(request.user, Permission.CHANGE, person)
-    form = PersonForm(request.POST or None, instance=person, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data, _m2m = form.service_data()
-        ok, _result = attempt(
-            form,
-            services.person_update,
-            actor=request.user,
-            person=person,
-            data=data,
-            expected_version=form.expected_version,
-        )
-        if ok:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(person.organisation.get_absolute_url() + "#people")
-    context = {"form": form, "organisation": person.organisation, "person": person}
-    return render(request, "network/people/form.html", context)
+    return _edit_page(
+        request,
+        form=PersonForm(request.POST or None, instance=person, user=request.user),
+        update=services.person_update,
+        target={"person": person},
+        success_url=person.organisation.get_absolute_url() + "#people",
+        template="network/people/form.html",
+        context={"organisation": person.organisation, "person": person},
+        with_m2m=False,
+    )
 
 
 @login_required
@@ -498,22 +514,15 @@ def group_create(request: HttpRequest) -> HttpResponse:
 def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_get(user=request.user, pk=pk)
     require(request.user, Permission.CHANGE, group)
-    form = GroupForm(request.POST or None, instance=group, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data, m2m = form.service_data()
-        ok, _result = attempt(
-            form,
-            services.group_update,
-            actor=request.user,
-            group=group,
-            data=data,
-            m2m=m2m,
-            expected_version=form.expected_version,
-        )
-        if ok:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(group)
-    return render(request, "network/groups/form.html", {"form": form, "group": group})
+    return _edit_page(
+        request,
+        form=GroupForm(request.POST or None, instance=group, user=request.user),
+        update=services.group_update,
+        target={"group": group},
+        success_url=group.get_absolute_url(),
+        template="network/groups/form.html",
+        context={"group": group},
+    )
 
 
 @login_required
@@ -567,22 +576,18 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     require(request.user, Permission.CHANGE, membership)
     group = membership.group
-    form = MembershipForm(request.POST or None, instance=membership, user=request.user, group=group)
-    if request.method == "POST" and form.is_valid():
-        data, _m2m = form.service_data()
-        ok, _result = attempt(
-            form,
-            services.membership_update,
-            actor=request.user,
-            membership=membership,
-            data=data,
-            expected_version=form.expected_version,
-        )
-        if ok:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(group.get_absolute_url() + "#members")
-    context = {"form": form, "group": group, "kind": "membership", "object": membership}
-    return render(request, "network/groups/item_form.html", context)
+    return _edit_page(
+        request,
+        form=MembershipForm(
+            request.POST or None, instance=membership, user=request.user, group=group
+        ),
+        update=services.membership_update,
+        target={"membership": membership},
+        success_url=group.get_absolute_url() + "#members",
+        template="network/groups/item_form.html",
+        context={"group": group, "kind": "membership", "object": membership},
+        with_m2m=False,
+    )
 
 
 @login_required
@@ -693,22 +698,16 @@ def workplan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _workplan_item(request, pk)
     require(request.user, Permission.CHANGE, item)
     group = item.group
-    form = WorkplanItemForm(request.POST or None, instance=item, user=request.user, group=group)
-    if request.method == "POST" and form.is_valid():
-        data, _m2m = form.service_data()
-        ok, _result = attempt(
-            form,
-            services.workplan_item_update,
-            actor=request.user,
-            workplan_item=item,
-            data=data,
-            expected_version=form.expected_version,
-        )
-        if ok:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(group.get_absolute_url() + "#workplan")
-    context = {"form": form, "group": group, "kind": "workplan", "object": item}
-    return render(request, "network/groups/item_form.html", context)
+    return _edit_page(
+        request,
+        form=WorkplanItemForm(request.POST or None, instance=item, user=request.user, group=group),
+        update=services.workplan_item_update,
+        target={"workplan_item": item},
+        success_url=group.get_absolute_url() + "#workplan",
+        template="network/groups/item_form.html",
+        context={"group": group, "kind": "workplan", "object": item},
+        with_m2m=False,
+    )
 
 
 @login_required
@@ -854,22 +853,15 @@ def request_create(request: HttpRequest) -> HttpResponse:
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.request_get(user=request.user, pk=pk)
     require(request.user, Permission.CHANGE, obj)
-    form = RequestForm(request.POST or None, instance=obj, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data, m2m = form.service_data()
-        ok, _result = attempt(
-            form,
-            services.request_update,
-            actor=request.user,
-            request=obj,
-            data=data,
-            m2m=m2m,
-            expected_version=form.expected_version,
-        )
-        if ok:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(obj)
-    return render(request, "network/requests/form.html", {"form": form, "object": obj})
+    return _edit_page(
+        request,
+        form=RequestForm(request.POST or None, instance=obj, user=request.user),
+        update=services.request_update,
+        target={"request": obj},
+        success_url=obj.get_absolute_url(),
+        template="network/requests/form.html",
+        context={"object": obj},
+    )
 
 
 @login_required
