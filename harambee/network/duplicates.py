@@ -14,6 +14,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Max, QuerySet
@@ -134,9 +135,11 @@ _PREFILTER = 80.0
 _DROP_INSIDE_WORDS = re.compile("[.'\u2019`]")
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(text: str | None) -> str:
     """A name reduced to what identifies the body: 'The Danish Refugee Council Ltd.' and
-    'danish refugee council' give the same string. Words are sorted, so order does not count."""
+    'danish refugee council' give the same string. Words are sorted, so order does not count.
+    Cached: an import asks for the same few hundred names tens of thousands of times."""
     return " ".join(sorted(_tokens(text)))
 
 
@@ -164,6 +167,7 @@ def _differences_are_typos(tokens: list[str], other: str) -> bool:
     return Levenshtein.distance(only_mine, only_theirs) <= allowed
 
 
+@lru_cache(maxsize=65536)
 def normalise_acronym(text: str | None) -> str:
     """Letters and digits only, upper case, accents removed: 'u.n.h.c.r' -> 'UNHCR'."""
     if not text:

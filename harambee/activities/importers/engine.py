@@ -179,6 +179,7 @@ class Analyser:
         self.records: list[Record] = []
         # Organisation item key -> id, once commit has created or chosen every organisation.
         self.resolved: dict[str, int] = {}
+        self._org_ref_memo: dict[str, str] | None = None
 
     # -- columns ---------------------------------------------------------------------------
 
@@ -491,6 +492,15 @@ class Analyser:
 
     def org_ref(self, item_key: str) -> str:
         """What stands for an organisation in a key: its id once known, else the new name."""
+        memo = self._org_ref_memo
+        if memo is not None:
+            found = memo.get(item_key)
+            if found is None:
+                found = memo[item_key] = self._org_ref(item_key)
+            return found
+        return self._org_ref(item_key)
+
+    def _org_ref(self, item_key: str) -> str:
         if item_key in self.resolved:
             return f"id:{self.resolved[item_key]}"
         item = self.analysis.organisations.items[item_key]
@@ -561,6 +571,15 @@ class Analyser:
         return _sha(parts)
 
     def _plan(self, records: list[Record]) -> None:
+        # Decisions and ids do not change while planning: each organisation's ref is worked
+        # out once, not twice per row.
+        self._org_ref_memo = {}
+        try:
+            self._plan_records(records)
+        finally:
+            self._org_ref_memo = None
+
+    def _plan_records(self, records: list[Record]) -> None:
         planned = self.analysis.planned
         duplicates: dict[tuple[str, str], list[int]] = defaultdict(list)
         differing: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -2,7 +2,7 @@
 
 Runs inside the caller's transaction (services.import_commit): any failure undoes everything.
 Organisations go through network.services (each is audited); activities are written with one
-prepared INSERT each (core.bulk.insert_many) or bulk_update, and summarised in one change
+prepared INSERT each (core.bulk.insert_values) or bulk_update, and summarised in one change
 record for the whole import.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from harambee.core.access import access_for
-from harambee.core.bulk import insert_many
+from harambee.core.bulk import insert_values
 from harambee.core.services import update_object
 from harambee.network.duplicates import normalise_name
 from harambee.network.models import Organisation
@@ -135,17 +135,25 @@ def _activity_values(plan: Planned, sector_id: int, present: set[str]) -> dict[s
     return values
 
 
-def _children(plan: Planned, activity_id: int, present: set[str]) -> dict[str, list[Any]]:
+def _children(
+    plan: Planned, activity_id: int, present: set[str], parts: dict[str, list[Any]]
+) -> None:
+    """Add the activity's places, figures, other organisations and groups to parts (places and
+    figures as plain rows for insert_values: thousands of model instances cost more than the
+    INSERT)."""
     state = plan.state
-    parts: dict[str, list[Any]] = {"places": [], "figures": [], "others": [], "groups": []}
     if state["place"]:
-        parts["places"].append(ActivityPlace(activity_id=activity_id, **state["place"]))
+        parts["places"].append({"activity_id": activity_id, **state["place"]})
     if "figure" in present or plan.existing_id is None:
         for (kind, sex, age), value in state["figures"].items():
             parts["figures"].append(
-                ActivityFigure(
-                    activity_id=activity_id, kind=kind, sex=sex, age_group=age, value=value
-                )
+                {
+                    "activity_id": activity_id,
+                    "kind": kind,
+                    "sex": sex,
+                    "age_group": age,
+                    "value": value,
+                }
             )
     if "other_org" in present or plan.existing_id is None:
         for role, ref in state["others"]:
@@ -158,7 +166,6 @@ def _children(plan: Planned, activity_id: int, present: set[str]) -> dict[str, l
         through = Activity.population_groups.through
         for code in state["population_groups"]:
             parts["groups"].append(through(activity_id=activity_id, populationgroup_id=code))
-    return parts
 
 
 def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, int]:
@@ -169,7 +176,7 @@ def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, 
     present = analyser.analysis.present
     owner = access_for(actor).organisation_id if actor is not None else None
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    creates: list[tuple[Planned, Activity]] = []
+    creates: list[tuple[Planned, dict[str, Any]]] = []
     updates: list[tuple[Planned, dict[str, Any]]] = []
     now = timezone.now()
     for plan in analyser.analysis.planned.values():
@@ -181,23 +188,19 @@ def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, 
             continue
         values = _activity_values(plan, sector_id, present)
         if plan.action == "create":
-            creates.append(
-                (
-                    plan,
-                    Activity(
-                        country_id=plan.country,
-                        owner_organisation_id=owner,
-                        import_batch=batch,
-                        source_file=batch.file_name[:255],
-                        source_row=plan.rows[0],
-                        source_key=plan.key,
-                        **values,
-                    ),
-                )
+            values.update(
+                country_id=plan.country,
+                owner_organisation_id=owner,
+                import_batch_id=batch.pk,
+                source_file=batch.file_name[:255],
+                source_row=plan.rows[0],
+                source_key=plan.key,
             )
+            creates.append((plan, values))
         else:
             updates.append((plan, values))
-    insert_many(Activity, (a for _p, a in creates))
+    insert_values(Activity, (values for _p, values in creates))
+    created_ids: dict[str, int] = {}
     if creates:
         # executemany gives no ids back: read them by the keys just written (one query).
         created_ids = dict(
@@ -205,8 +208,6 @@ def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, 
             .order_by()
             .values_list("source_key", "pk")
         )
-        for plan, activity in creates:
-            activity.pk = created_ids[plan.key]
     counts["created"] = len(creates)
     if updates:
         objects = []
@@ -232,15 +233,13 @@ def write_plan(analyser: Analyser, batch: ImportBatch, actor: Any) -> dict[str, 
             Activity.population_groups.through.objects.filter(activity_id__in=ids).delete()
         counts["updated"] = len(updates)
     children: dict[str, list[Any]] = {"places": [], "figures": [], "others": [], "groups": []}
-    for plan, activity in creates:
-        for name, items in _children(plan, activity.pk, present).items():
-            children[name].extend(items)
+    for plan, _values in creates:
+        _children(plan, created_ids[plan.key], present, children)
     for plan, _values in updates:
         assert plan.existing_id is not None
-        for name, items in _children(plan, plan.existing_id, present).items():
-            children[name].extend(items)
-    insert_many(ActivityPlace, children["places"])
-    insert_many(ActivityFigure, children["figures"])
+        _children(plan, plan.existing_id, present, children)
+    insert_values(ActivityPlace, children["places"])
+    insert_values(ActivityFigure, children["figures"])
     ActivityOrganisation.objects.bulk_create(
         children["others"], batch_size=BATCH_SIZE, ignore_conflicts=True
     )
