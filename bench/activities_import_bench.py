@@ -60,7 +60,8 @@ def _floor(path: Path) -> int:
     columns = ", ".join(f"c{i} TEXT" for i in range(width))
     marks = ", ".join(["%s"] * width)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS bench_floor ({columns})")
+        cursor.execute("DROP TABLE IF EXISTS bench_floor")
+        cursor.execute(f"CREATE TABLE bench_floor ({columns})")
         cursor.executemany(
             f"INSERT INTO bench_floor VALUES ({marks})",
             [r + [None] * (width - len(r)) for r in rows],
@@ -86,7 +87,8 @@ def main() -> int:
     from harambee.places.importers import import_admin_areas
 
     import_admin_areas(pcodes)
-    floor_seconds, rows = _timed(lambda: _floor(path))
+    # The floor is short and the machine may be busy: its best of three (a stricter ratio).
+    floor_seconds, rows = min(_timed(lambda: _floor(path)) for _ in range(3))
     import_seconds, first = _timed(lambda: _import(path))
     again_seconds, second = _timed(lambda: _import(path))
     ratio = import_seconds / floor_seconds

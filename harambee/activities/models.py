@@ -245,8 +245,20 @@ class Activity(RestrictedModel):
         ordering = ["country_id", "implementing_organisation__name", "pk"]
         indexes = [
             models.Index(fields=["country", "sector"], name="activity_country_sector"),
+            # Covers the map and the coverage matrix: their grouped queries read this index
+            # alone, never the table (4x faster on 50,000 activities; see bench/).
             models.Index(
-                fields=["country", "implementing_organisation"], name="activity_country_org"
+                fields=[
+                    "country",
+                    "implementing_organisation",
+                    "sector",
+                    "visibility",
+                    "owner_organisation",
+                    "people_in_need",
+                    "people_targeted",
+                    "people_reached",
+                ],
+                name="activity_coverage",
             ),
             models.Index(fields=["status"], name="activity_status"),
         ]
@@ -293,7 +305,11 @@ class ActivityPlace(ActivityPart):
     """Where an activity happens: an admin area (by P-code) and/or a point, with the source's own names."""
 
     activity = models.ForeignKey(
-        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="places"
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="places",
+        db_index=False,  # activityplace_activity (activity, admin_area) serves instead
     )
     admin_area = models.ForeignKey(
         AdminArea,
@@ -317,7 +333,11 @@ class ActivityPlace(ActivityPart):
         verbose_name = _("activity place")
         verbose_name_plural = _("activity places")
         ordering = ["activity", "pk"]
-        indexes = [models.Index(fields=["admin_area", "activity"], name="activityplace_area")]
+        indexes = [
+            models.Index(fields=["admin_area", "activity"], name="activityplace_area"),
+            # Joining places to activities reads the area from the index, not the table.
+            models.Index(fields=["activity", "admin_area"], name="activityplace_activity"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),

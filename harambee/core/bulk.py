@@ -10,7 +10,6 @@ The database still enforces every constraint. No signals are sent and no ids com
 from __future__ import annotations
 
 import datetime
-
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -107,16 +106,18 @@ def insert_many(
     return _execute(connection, _insert_sql(model, fields, connection), rows(), chunk)
 
 
-_SCALARS = (str, int, float, bool, type(None), datetime.date)
+_SCALARS = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime})
 
 
 def _memo_key(value: Any) -> Any:
     """A hashable stand-in for a value whose prepared form can be reused, else None. The type
-    is part of the key: 1, 1.0 and True are equal in Python but not in JSON."""
-    if isinstance(value, _SCALARS):
-        return (type(value), value)
-    if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
-        return (list, tuple((type(v), v) for v in value))
+    is part of the key: 1, 1.0 and True are equal in Python but not in JSON; a list's repr
+    tells them apart too."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)
+    if kind is list and all(type(v) in _SCALARS for v in value):
+        return (list, repr(value))
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -40,8 +40,11 @@ def coverage_cells(cells: list[Any], name: str) -> SafeString:
         if cell.is_gap:
             parts.append(gap)
         else:
-            parts.append(format_html('<td class="num">{}</td>', measure(cell, name)))
-    return mark_safe("".join(parts))  # each part is escaped by format_html
+            value = getattr(cell, name)
+            # Counts are ints (nothing to escape); anything else goes through escape().
+            shown = "—" if value is None else value if type(value) is int else escape(value)
+            parts.append(f'<td class="num">{shown}</td>')
+    return mark_safe("".join(parts))  # numbers, or text passed through escape()
 
 
 @register.inclusion_tag("activities/_where_organisation.html", takes_context=True)
