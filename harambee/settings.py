@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "harambee.places",
     "harambee.network",
     "harambee.activities",
+    "harambee.funding",
 ]
 
 MIDDLEWARE = [

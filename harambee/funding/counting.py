@@ -74,9 +74,7 @@ DIMENSIONS: dict[str, tuple[str | None, str]] = {
 
 def on_single_boundary() -> Q:
     return (
-        Q(boundary=Boundary.INCOMING)
-        & Q(on_boundary=OnBoundary.SINGLE)
-        & Q(counted_upstream=False)
+        Q(boundary=Boundary.INCOMING) & Q(on_boundary=OnBoundary.SINGLE) & Q(counted_upstream=False)
     )
 
 
@@ -100,9 +98,7 @@ def is_counted(flow: Flow) -> bool:
     )
 
 
-def _with_party(
-    kind: str, condition: Q, side: str | None = None
-) -> Exists:
+def _with_party(kind: str, condition: Q, side: str | None = None) -> Exists:
     parties = FlowParty.objects.filter(Q(flow=OuterRef("pk"), kind=kind) & condition)
     if side:
         parties = parties.filter(side=side)
@@ -130,7 +126,9 @@ def in_scope(
     if plan:
         queryset = queryset.filter(_with_party(PartyKind.PLAN, Q(plan_id=plan)))
     if pooled_fund:
-        queryset = queryset.filter(_with_party(PartyKind.POOLED_FUND, Q(pooled_fund_id=pooled_fund)))
+        queryset = queryset.filter(
+            _with_party(PartyKind.POOLED_FUND, Q(pooled_fund_id=pooled_fund))
+        )
     if organisation:
         queryset = queryset.filter(
             _with_party(PartyKind.ORGANISATION, Q(organisation_id=organisation))
@@ -158,11 +156,7 @@ def grouped(
     amount_usd and flows. The rows add up to total() (or pledge_total())."""
     flows = queryset.filter(pledge_condition() if pledges else counted_condition())
     if dimension == "channel":
-        rows = (
-            flows.order_by()
-            .values("channel")
-            .annotate(amount=Sum("amount_usd"), n=Count("pk"))
-        )
+        rows = flows.order_by().values("channel").annotate(amount=Sum("amount_usd"), n=Count("pk"))
         return _sorted(
             {
                 "key": row["channel"] or NOT_SPECIFIED,
@@ -173,12 +167,16 @@ def grouped(
             for row in rows
         )
     if dimension not in DIMENSIONS:
-        raise ValueError(f"Unknown dimension {dimension!r}; one of {sorted([*DIMENSIONS, 'channel'])}")
+        raise ValueError(
+            f"Unknown dimension {dimension!r}; one of {sorted([*DIMENSIONS, 'channel'])}"
+        )
     side, kind = DIMENSIONS[dimension]
     parties = FlowParty.objects.filter(flow=OuterRef("pk"), kind=kind)
     if side:
         parties = parties.filter(side=side)
-    how_many = parties.order_by().values("flow").annotate(n=Count("key", distinct=True)).values("n")
+    how_many = (
+        parties.order_by().values("flow").annotate(n=Count("source_key", distinct=True)).values("n")
+    )
     first = parties.order_by("key")
     rows = (
         flows.order_by()
@@ -246,7 +244,9 @@ def summary(queryset: QuerySet[Flow], *, country: str, year: int) -> dict[str, A
     }
 
 
-def pooled_fund_stages(fund: PooledFund, entries: QuerySet[PooledFundEntry] | None = None) -> dict[str, Decimal]:
+def pooled_fund_stages(
+    fund: PooledFund, entries: QuerySet[PooledFundEntry] | None = None
+) -> dict[str, Decimal]:
     """A pooled fund's money at each stage (USD) and the balance between stages: committed but
     not deposited, in the fund (deposited, not transferred), with partners (transferred, not
     spent)."""

@@ -110,7 +110,9 @@ def to_usd(amount: Decimal | int | str, currency: str, day: datetime.date) -> Co
 REQUIRED_COLUMNS = ("Date", "Rate", "Currency")
 
 
-def _read_rows(name: str, content: bytes) -> tuple[dict[tuple[str, datetime.date, str], Any], int]:
+def _read_rows(
+    name: str, content: bytes
+) -> tuple[dict[tuple[str, datetime.date, str], Any], dict[str, int]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -125,8 +127,8 @@ def _read_rows(name: str, content: bytes) -> tuple[dict[tuple[str, datetime.date
             _("%(file)s is not a rates file: columns %(missing)s are missing (expected %(cols)s).")
             % {"file": name, "missing": ", ".join(missing), "cols": ", ".join(REQUIRED_COLUMNS)}
         )
-    rates: dict[tuple[str, datetime.date, str], Any] = {}
-    skipped = 0
+    candidates: dict[tuple[str, datetime.date, str], list[Any]] = {}
+    skipped = skipped_usd = resolved = 0
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         currency = row["Currency"].upper()
@@ -134,6 +136,11 @@ def _read_rows(name: str, content: bytes) -> tuple[dict[tuple[str, datetime.date
             skipped += 1  # a rate for a group of countries with no currency code of its own
             continue
         where = {"file": name, "line": line}
+        if currency == "USD":
+            # A dollar is always one dollar: never stored. (The IMF file also has rows for
+            # Haiti's gourde labelled USD, which would otherwise contradict each other.)
+            skipped_usd += 1
+            continue
         if not CURRENCY_PATTERN.match(currency):
             raise RatesFileError(
                 _("%(file)s line %(line)s, Currency: “%(value)s” is not a currency code.")
@@ -160,22 +167,41 @@ def _read_rows(name: str, content: bytes) -> tuple[dict[tuple[str, datetime.date
         rate = rate.quantize(Decimal("1e-12"), ROUND_HALF_UP)
         source = row.get("Source") or Path(name).stem
         key = (currency, day, source)
-        if key in rates and rates[key][0] != rate:
-            raise RatesFileError(
-                _(
-                    "%(file)s line %(line)s: a different rate for %(currency)s on %(date)s "
-                    "(%(source)s) is already given on line %(first)s."
+        # The issuing country's ISO2 code starts the currency code (ZAR: ZA, HTG: HT).
+        issuer = row.get("Country code", "").upper() == currency[:2]
+        entry = (rate, row.get("Frequency", "")[:1], line, issuer)
+        candidates.setdefault(key, []).append(entry)
+    rates: dict[tuple[str, datetime.date, str], Any] = {}
+    for key, entries in candidates.items():
+        values = {e[0] for e in entries}
+        if len(values) > 1:
+            # Countries using another's currency (Namibia and Lesotho: ZAR) may carry their
+            # own figure under its code: the issuing country's rate is the currency's rate.
+            issued = [e for e in entries if e[3]]
+            if not issued or len({e[0] for e in issued}) > 1:
+                first, other = entries[0], next(e for e in entries if e[0] != entries[0][0])
+                raise RatesFileError(
+                    _(
+                        "%(file)s line %(line)s: a different rate for %(currency)s on %(date)s "
+                        "(%(source)s) is already given on line %(first)s."
+                    )
+                    % {
+                        "file": name,
+                        "line": other[2],
+                        "currency": key[0],
+                        "date": key[1].isoformat(),
+                        "source": key[2],
+                        "first": first[2],
+                    }
                 )
-                % {
-                    **where,
-                    "currency": currency,
-                    "date": day.isoformat(),
-                    "source": source,
-                    "first": rates[key][2],
-                }
-            )
-        rates.setdefault(key, (rate, row.get("Frequency", "")[:1], line))
-    return rates, skipped
+            resolved += len([e for e in entries if e[0] != issued[0][0]])
+            entries = issued
+        rates[key] = entries[0]
+    return rates, {
+        "skipped_without_currency": skipped,
+        "skipped_usd": skipped_usd,
+        "other_country_rates_ignored": resolved,
+    }
 
 
 @transaction.atomic
@@ -189,7 +215,7 @@ def import_rates(*, name: str, content: bytes) -> dict[str, int]:
         for r in ExchangeRate.objects.filter(currency__in={k[0] for k in rates})
     }
     new, changed = [], []
-    for (currency, day, source), (rate, frequency, _line) in rates.items():
+    for (currency, day, source), (rate, frequency, _line, _issuer) in rates.items():
         old = existing.get((currency, day, source))
         if old is None:
             new.append(
@@ -208,7 +234,7 @@ def import_rates(*, name: str, content: bytes) -> dict[str, int]:
         "created": len(new),
         "updated": len(changed),
         "unchanged": len(rates) - len(new) - len(changed),
-        "skipped_without_currency": skipped,
+        **skipped,
     }
     FundingImport.objects.create(
         source_system="manual",

@@ -35,16 +35,13 @@ from .choices import (
     SourceSystem,
 )
 
-AMOUNT = {"max_digits": 20, "decimal_places": 2}
-RATE = {"max_digits": 30, "decimal_places": 12}
-
 
 class ExchangeRate(BaseModel):
     """Units of `currency` per US dollar on `date`, as `source` published it."""
 
     currency = models.CharField(_("currency"), max_length=3)
     date = models.DateField(_("date"))
-    rate = models.DecimalField(_("units per US dollar"), **RATE)  # type: ignore[call-overload]
+    rate = models.DecimalField(_("units per US dollar"), max_digits=30, decimal_places=12)
     source = models.CharField(_("source"), max_length=100)
     frequency = models.CharField(
         _("frequency"), max_length=1, blank=True, help_text=_("M monthly, D daily, A annual.")
@@ -91,21 +88,24 @@ class Plan(BaseModel):
         _("original requirements (USD)"),
         null=True,
         blank=True,
-        **AMOUNT,  # type: ignore[call-overload]
+        max_digits=20,
+        decimal_places=2,
     )
     requirements_usd = models.DecimalField(
         _("requirements (USD)"),
         null=True,
         blank=True,
         help_text=_("Revised requirements when the plan was revised."),
-        **AMOUNT,  # type: ignore[call-overload]
+        max_digits=20,
+        decimal_places=2,
     )
     reported_funding_usd = models.DecimalField(
         _("funding as the source reports it (USD)"),
         null=True,
         blank=True,
         help_text=_("Kept for comparison; Harambee's own total comes from the flows."),
-        **AMOUNT,  # type: ignore[call-overload]
+        max_digits=20,
+        decimal_places=2,
     )
     source_system = models.CharField(
         _("source system"), max_length=8, choices=SourceSystem.choices, default=SourceSystem.MANUAL
@@ -161,7 +161,7 @@ class PlanRequirement(BaseModel):
         related_name="plan_requirements",
     )
     place_name = models.CharField(_("place as the source names it"), max_length=255, blank=True)
-    amount_usd = models.DecimalField(_("requirements (USD)"), **AMOUNT)  # type: ignore[call-overload]
+    amount_usd = models.DecimalField(_("requirements (USD)"), max_digits=20, decimal_places=2)
 
     class Meta:
         verbose_name = _("plan requirement")
@@ -240,17 +240,18 @@ class PooledFundEntry(RestrictedModel):
         _("organisation as the source names it"), max_length=500, blank=True
     )
     date = models.DateField(_("date"))
-    original_amount = models.DecimalField(_("amount"), **AMOUNT)  # type: ignore[call-overload]
+    original_amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     original_currency = models.CharField(_("currency"), max_length=3)
     exchange_rate = models.DecimalField(
         _("exchange rate (units per USD)"),
         null=True,
         blank=True,
-        **RATE,  # type: ignore[call-overload]
+        max_digits=30,
+        decimal_places=12,
     )
     exchange_rate_date = models.DateField(_("rate date"), null=True, blank=True)
     exchange_rate_source = models.CharField(_("rate source"), max_length=100, blank=True)
-    amount_usd = models.DecimalField(_("amount (USD)"), **AMOUNT)  # type: ignore[call-overload]
+    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2)
     flow = models.ForeignKey(
         "Flow",
         verbose_name=_("flow"),
@@ -334,9 +335,7 @@ class Flow(RestrictedModel):
         blank=True,
         help_text=_("e.g. FTS 'paid', IATI transaction type '3' (disbursement)."),
     )
-    iati_transaction_type = models.CharField(
-        _("IATI transaction type"), max_length=4, blank=True
-    )
+    iati_transaction_type = models.CharField(_("IATI transaction type"), max_length=4, blank=True)
     boundary = models.CharField(_("boundary"), max_length=16, choices=Boundary.choices)
     on_boundary = models.CharField(
         _("on the boundary"), max_length=8, choices=OnBoundary.choices, default=OnBoundary.SINGLE
@@ -375,7 +374,8 @@ class Flow(RestrictedModel):
         _("original amount"),
         null=True,
         blank=True,
-        **AMOUNT,  # type: ignore[call-overload]
+        max_digits=20,
+        decimal_places=2,
     )
     original_currency = models.CharField(
         _("original currency"),
@@ -387,11 +387,12 @@ class Flow(RestrictedModel):
         _("exchange rate (units per USD)"),
         null=True,
         blank=True,
-        **RATE,  # type: ignore[call-overload]
+        max_digits=30,
+        decimal_places=12,
     )
     exchange_rate_date = models.DateField(_("rate date"), null=True, blank=True)
     exchange_rate_source = models.CharField(_("rate source"), max_length=100, blank=True)
-    amount_usd = models.DecimalField(_("amount (USD)"), **AMOUNT)  # type: ignore[call-overload]
+    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2)
 
     # Parent and children, by the source's ids so a parent that arrives later links up.
     parent = models.ForeignKey(
@@ -456,7 +457,9 @@ class Flow(RestrictedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_source_system_display()} {self.source_id or self.pk}: {self.amount_usd} USD"
+        return (
+            f"{self.get_source_system_display()} {self.source_id or self.pk}: {self.amount_usd} USD"
+        )
 
 
 class FlowPart(BaseModel):
@@ -566,6 +569,12 @@ class FlowParty(FlowPart):
     # Grouping identity and label, kept current by the services: the linked object when
     # reconciled ("sector:12"), else the source's ("fts:GlobalCluster:4").
     key = models.CharField(_("grouping key"), max_length=200, editable=False)
+    source_key = models.CharField(
+        _("identity in the source"),
+        max_length=200,
+        editable=False,
+        help_text=_("Two parties of a kind with different source identities make a flow shared."),
+    )
     label = models.CharField(_("label"), max_length=500, editable=False, blank=True)
 
     class Meta:
@@ -595,6 +604,8 @@ class FlowParty(FlowPart):
 
     def refresh_key(self) -> None:
         """Set `key` and `label` from the linked object, else from the source's id and name."""
+        ident = self.source_id or self.code or self.name
+        self.source_key = f"{self.source_type or self.kind}:{ident}"[:200]
         if self.kind == PartyKind.USAGE_YEAR and self.year:
             self.key, self.label = f"year:{self.year}", str(self.year)
             return
@@ -606,8 +617,7 @@ class FlowParty(FlowPart):
         if link and linked_id is not None:
             self.key = f"{link}:{linked_id}"
         else:
-            ident = self.source_id or self.code or self.name
-            self.key = f"{self.source_type or self.kind}:{ident}"[:200]
+            self.key = self.source_key
         self.label = self.name or self.code or self.source_id
 
 
@@ -633,17 +643,18 @@ class AggregateFlow(RestrictedModel):
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    original_amount = models.DecimalField(_("amount"), **AMOUNT)  # type: ignore[call-overload]
+    original_amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     original_currency = models.CharField(_("currency"), max_length=3, default="USD")
     exchange_rate = models.DecimalField(
         _("exchange rate (units per USD)"),
         null=True,
         blank=True,
-        **RATE,  # type: ignore[call-overload]
+        max_digits=30,
+        decimal_places=12,
     )
     exchange_rate_date = models.DateField(_("rate date"), null=True, blank=True)
     exchange_rate_source = models.CharField(_("rate source"), max_length=100, blank=True)
-    amount_usd = models.DecimalField(_("amount (USD)"), **AMOUNT)  # type: ignore[call-overload]
+    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2)
     source = models.CharField(_("source"), max_length=500, help_text=_("e.g. World Bank KNOMAD"))
     source_url = models.URLField(_("source address"), blank=True)
     notes = models.TextField(_("notes"), blank=True)

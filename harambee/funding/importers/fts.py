@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -153,9 +153,7 @@ def file_kind(document: Any) -> str | None:
     return None
 
 
-def read_files(
-    paths: Iterable[str | Path], *, progress: Any = None
-) -> FtsBundle:
+def read_files(paths: Iterable[str | Path], *, progress: Any = None) -> FtsBundle:
     """Read and check every file; raise FtsFileError (nothing is written) on the first file
     that is not FTS JSON, or with the first MAX_ERRORS bad records named by file and flow id."""
     bundle = FtsBundle()
@@ -250,14 +248,14 @@ def _need(raw: dict[str, Any], key: str) -> Any:
     return raw[key]
 
 
-def _choice(value: Any, allowed: set[str] | dict[str, str], key: str) -> str:
+def _choice(value: Any, allowed: set[str] | Mapping[str, str], key: str) -> str:
     text = str(value).strip().lower()
     if text not in allowed:
         raise FtsFileError(
             _("“%(field)s” is “%(value)s”, not one of %(allowed)s.")
             % {"field": key, "value": value, "allowed": ", ".join(sorted(allowed))}
         )
-    return allowed[text] if isinstance(allowed, dict) else text
+    return allowed[text] if isinstance(allowed, Mapping) else text
 
 
 def _flow(file: str, raw: Any) -> FlowRecord:
@@ -370,7 +368,9 @@ def _party(side: str, obj: Any) -> PartyRecord:
         try:
             year = int(name)
         except ValueError as exc:
-            raise FtsFileError(_("usage year “%(value)s” is not a year.") % {"value": name}) from exc
+            raise FtsFileError(
+                _("usage year “%(value)s” is not a year.") % {"value": name}
+            ) from exc
     return PartyRecord(
         side=side,
         kind=kind,

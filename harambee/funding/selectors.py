@@ -1,0 +1,125 @@
+"""Reads of the money app, each restricted to what the user may see. Totals go through
+counting.py over these querysets, so a user's totals never include flows hidden from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from harambee.core.choices import Permission
+
+from . import counting
+from .filtersets import (
+    AggregateFlowFilterSet,
+    ExchangeRateFilterSet,
+    FlowFilterSet,
+    PlanFilterSet,
+    PooledFundFilterSet,
+)
+from .models import (
+    AggregateFlow,
+    ExchangeRate,
+    Flow,
+    FlowParty,
+    Plan,
+    PooledFund,
+    PooledFundEntry,
+)
+
+
+def filtered(
+    filterset_class: Any, queryset: QuerySet[Any], user: Any, filters: Any
+) -> QuerySet[Any]:
+    """Apply the shared FilterSet; invalid values are ignored, as a list page would."""
+    from harambee.network.filtersets import UserRequest
+
+    if not filters:
+        return queryset
+    return filterset_class(data=filters, queryset=queryset, request=UserRequest(user)).qs
+
+
+def visible_flows(*, user: Any) -> QuerySet[Flow]:
+    """The flows the user may see, nothing loaded beyond the row: the base of every total."""
+    return Flow.objects.restrict(user, Permission.VIEW)
+
+
+def flows(*, user: Any) -> QuerySet[Flow]:
+    """Flows with their parties, ready for a list or the API."""
+    parties = FlowParty.objects.select_related(
+        "organisation", "country", "sector", "plan", "pooled_fund", "emergency"
+    ).order_by("side", "kind", "pk")
+    return visible_flows(user=user).prefetch_related(Prefetch("parties", queryset=parties))
+
+
+def flow_list(*, user: Any, filters: Any = None) -> QuerySet[Flow]:
+    return filtered(FlowFilterSet, flows(user=user), user, filters)
+
+
+def flow_get(*, user: Any, pk: Any) -> Flow:
+    try:
+        return flows(user=user).get(pk=pk)
+    except (Flow.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such flow.") from exc
+
+
+def flow_chain(*, user: Any, flow: Flow) -> dict[str, Any]:
+    """A flow's ancestors (nearest first) and its children, as far as the user may see them."""
+    visible = visible_flows(user=user)
+    ancestors: list[Flow] = []
+    seen = {flow.pk}
+    current = flow
+    while current.parent_id is not None and current.parent_id not in seen:  # type: ignore[attr-defined]
+        parent = visible.filter(pk=current.parent_id).first()  # type: ignore[attr-defined]
+        if parent is None:
+            break
+        ancestors.append(parent)
+        seen.add(parent.pk)
+        current = parent
+    return {"ancestors": ancestors, "children": list(visible.filter(parent=flow))}
+
+
+def funding_summary(*, user: Any, country: str, year: int) -> dict[str, Any]:
+    return counting.summary(visible_flows(user=user), country=country, year=year)
+
+
+def plans(*, user: Any) -> QuerySet[Plan]:
+    return Plan.objects.restrict(user, Permission.VIEW).prefetch_related(
+        "countries", "requirements"
+    )
+
+
+def plan_list(*, user: Any, filters: Any = None) -> QuerySet[Plan]:
+    return filtered(PlanFilterSet, plans(user=user), user, filters)
+
+
+def pooled_funds(*, user: Any) -> QuerySet[PooledFund]:
+    return PooledFund.objects.restrict(user, Permission.VIEW).select_related("country")
+
+
+def pooled_fund_list(*, user: Any, filters: Any = None) -> QuerySet[PooledFund]:
+    return filtered(PooledFundFilterSet, pooled_funds(user=user), user, filters)
+
+
+def pooled_fund_stages(*, user: Any, fund: PooledFund) -> dict[str, Any]:
+    entries = PooledFundEntry.objects.restrict(user, Permission.VIEW)
+    return counting.pooled_fund_stages(fund, entries)
+
+
+def exchange_rates(*, user: Any) -> QuerySet[ExchangeRate]:
+    return ExchangeRate.objects.restrict(user, Permission.VIEW)
+
+
+def exchange_rate_list(*, user: Any, filters: Any = None) -> QuerySet[ExchangeRate]:
+    return filtered(ExchangeRateFilterSet, exchange_rates(user=user), user, filters)
+
+
+def aggregate_flows(*, user: Any) -> QuerySet[AggregateFlow]:
+    return AggregateFlow.objects.restrict(user, Permission.VIEW).select_related(
+        "origin_country", "destination_country"
+    )
+
+
+def aggregate_flow_list(*, user: Any, filters: Any = None) -> QuerySet[AggregateFlow]:
+    return filtered(AggregateFlowFilterSet, aggregate_flows(user=user), user, filters)
