@@ -194,7 +194,11 @@ class Activity(RestrictedModel):
     """What an organisation does, in which sector, where, when, for whom."""
 
     country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="activities"
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        db_index=False,  # activity_country_sector and activity_coverage start with it
     )
     implementing_organisation = models.ForeignKey(
         Organisation,
@@ -318,6 +322,7 @@ class ActivityPlace(ActivityPart):
         blank=True,
         on_delete=models.PROTECT,
         related_name="activity_places",
+        db_index=False,  # activityplace_area starts with it
     )
     source_pcode = models.CharField(_("P-code in the file"), max_length=32, blank=True)
     source_names = models.JSONField(

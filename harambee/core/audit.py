@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,17 +29,20 @@ def _related_keys(instance: models.Model, field: Any) -> list[Any]:
     return [_plain(r._meta.pk, r) for r in related]
 
 
-def snapshot(instance: models.Model) -> dict[str, Any]:
+def snapshot(
+    instance: models.Model, *, related: Mapping[str, Iterable[Any]] | None = None
+) -> dict[str, Any]:
     """The object's fields as JSON values (many-to-many as sorted key lists), as Django's
     serializer would give them, without its per-object overhead (imports snapshot thousands).
 
     Encrypted personal fields are recorded as changed/unchanged markers, never in clear.
+    `related` gives many-to-many keys the caller has just written (no query for them).
     """
     meta = instance._meta.concrete_model._meta  # type: ignore[union-attr]
     exclude = set(getattr(instance, "audit_exclude", ()))
     result: dict[str, Any] = {}
     for field in meta.local_fields:
-        if not field.serialize or field.name in exclude:
+        if not getattr(field, "serialize", True) or field.name in exclude:
             continue
         value = _plain(field, instance)
         if getattr(field, "personal", False):
@@ -47,11 +51,15 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
             value = sorted(value, key=str)
         result[field.name] = value
     for field in meta.local_many_to_many:
-        if not field.serialize or field.name in exclude:
+        if not getattr(field, "serialize", True) or field.name in exclude:
             continue
         if not field.remote_field.through._meta.auto_created:  # type: ignore[union-attr]
             continue  # the serializer leaves explicit through models out too
-        result[field.name] = sorted(_related_keys(instance, field), key=str)
+        if related is not None and field.name in related:
+            keys = list(related[field.name])
+        else:
+            keys = _related_keys(instance, field)
+        result[field.name] = sorted(keys, key=str)
     return json.loads(json.dumps(result, cls=DjangoJSONEncoder))
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from harambee.core.access import access_for, forget_access
 from harambee.core.audit import change_record, record_change, snapshot
+from harambee.core.bulk import insert_many, insert_values
 from harambee.core.choices import Action, Permission, Role
 from harambee.core.errors import (
     VERSION_MISSING,
@@ -245,28 +246,36 @@ def organisations_create_many(*, actor: Any, items: list[tuple[Data, M2M]]) -> l
         instance.owner_organisation_id = instance.pk
     # Maintained by themselves: one UPDATE (bulk_update would write a CASE per row).
     Organisation.objects.filter(pk__in=[i.pk for i in own]).update(owner_organisation_id=F("pk"))
-    links: dict[str, list[Any]] = {}
+    names = [f.name for f in Organisation._meta.local_many_to_many]
+    links: dict[str, list[dict[str, Any]]] = {}
+    related: list[dict[str, list[Any]]] = []
     for instance, (_data, m2m) in zip(instances, items, strict=True):
+        keys: dict[str, list[Any]] = dict.fromkeys(names, [])
         for name, values in (m2m or {}).items():
             field = Organisation._meta.get_field(name)
-            through = field.remote_field.through  # type: ignore[union-attr]
             source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
             target = f"{field.m2m_reverse_field_name()}_id"  # type: ignore[union-attr]
+            keys[name] = [getattr(v, "pk", v) for v in values]
             links.setdefault(name, []).extend(
-                through(**{source: instance.pk, target: getattr(v, "pk", v)}) for v in values
+                {source: instance.pk, target: key} for key in keys[name]
             )
+        related.append(keys)
     for name, rows in links.items():
-        Organisation._meta.get_field(name).remote_field.through.objects.bulk_create(rows)  # type: ignore[union-attr]
-    stored = Organisation.objects.filter(pk__in=[i.pk for i in instances]).prefetch_related(
-        "countries", "residence_countries", "shared_with"
-    )
-    ChangeRecord.objects.bulk_create(
+        insert_values(Organisation._meta.get_field(name).remote_field.through, rows)  # type: ignore[union-attr]
+    # The snapshots come from what was just written: reading it all back (with prefetched
+    # many-to-many) cost more than the inserts.
+    insert_many(
+        ChangeRecord,
         [
             change_record(
-                actor=actor, action=Action.CREATE, instance=o, before=None, after=snapshot(o)
+                actor=actor,
+                action=Action.CREATE,
+                instance=instance,
+                before=None,
+                after=snapshot(instance, related=keys),
             )
-            for o in stored
-        ]
+            for instance, keys in zip(instances, related, strict=True)
+        ],
     )
     clear_index()  # bulk_create sends no signals: the duplicate index must not miss them
     return instances

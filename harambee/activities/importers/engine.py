@@ -320,12 +320,46 @@ class Analyser:
         return analysis
 
     def replan(self, resolved: dict[str, int]) -> None:
-        """Key again once every organisation has an id (commit, after creating new ones)."""
+        """Key again once every organisation has an id (commit, after creating new ones).
+
+        Usually each new organisation's name ref ("new:...") simply becomes its id ("id:N"):
+        then the activities group exactly as before, and only their keys and organisation refs
+        are rewritten. Only when refs merge (two names now one organisation) is every row
+        planned again.
+        """
+        items = self.analysis.organisations.items
+        self._org_ref_memo = {}
+        before = {key: self.org_ref(key) for key in items}
         self.resolved = resolved
+        self._org_ref_memo = {}
+        try:
+            after = {key: self.org_ref(key) for key in items}
+            renamed: dict[str, str] = {}
+            for key, old in before.items():
+                if renamed.setdefault(old, after[key]) != after[key]:
+                    break
+            else:
+                if len(set(renamed.values())) == len(renamed):
+                    self._rekey(renamed)
+                    self._compare()
+                    return
+        finally:
+            self._org_ref_memo = None
         self.analysis.planned = {}
         self.warnings = []
         self._plan(self.records)
         self._compare()
+
+    def _rekey(self, renamed: dict[str, str]) -> None:
+        planned: dict[tuple[str, str], Planned] = {}
+        for (country, key), plan in self.analysis.planned.items():
+            state = plan.state
+            state["implementing_organisation"] = renamed[state["implementing_organisation"]]
+            state["others"] = sorted({(role, renamed[ref]) for role, ref in state["others"]})
+            if not plan.record.meta_key:
+                key = plan.key = self.key_for(plan.record)
+            planned[(country, key)] = plan
+        self.analysis.planned = planned
 
     def _place_resolver(self, iso3: str) -> PlaceResolver:
         resolver = self._places.get(iso3)

@@ -35,7 +35,7 @@ def coverage_cells(cells: list[Any], name: str) -> SafeString:
         '<td class="num gap"><span class="visually-hidden">{}</span><span aria-hidden="true">·</span></td>',
         gettext("gap"),
     )
-    parts = []
+    parts: list[str] = []
     for cell in cells:
         if cell.is_gap:
             parts.append(gap)
