@@ -250,7 +250,7 @@ def organisations_create_many(*, actor: Any, items: list[tuple[Data, M2M]]) -> l
     links: dict[str, list[dict[str, Any]]] = {}
     related: list[dict[str, list[Any]]] = []
     for instance, (_data, m2m) in zip(instances, items, strict=True):
-        keys: dict[str, list[Any]] = dict.fromkeys(names, [])
+        keys: dict[str, list[Any]] = {name: [] for name in names}
         for name, values in (m2m or {}).items():
             field = Organisation._meta.get_field(name)
             source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
