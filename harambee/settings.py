@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "harambee.network",
     "harambee.activities",
     "harambee.funding",
+    "harambee.commitments",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,8 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "harambee.activities.choices.ActivityStatus",
         "RequestStatusEnum": "harambee.network.choices.RequestStatus",
         "WorkplanStatusEnum": "harambee.network.choices.WorkplanStatus",
+        "ReportStatusEnum": "harambee.commitments.choices.ReportStatus",
+        "IndicatorStatusEnum": "harambee.commitments.choices.IndicatorStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
