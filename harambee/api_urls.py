@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from harambee.activities.api.urls import register as register_activities
 from harambee.commitments.api.urls import register as register_commitments
+from harambee.feedback.api.urls import register as register_feedback
+from harambee.feedback.api.urls import urlpatterns as feedback_urls
 from harambee.funding.api.urls import register as register_funding
 from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
@@ -16,8 +18,10 @@ register_network(router)
 register_activities(router)
 register_funding(router)
 register_commitments(router)
+register_feedback(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
+    *feedback_urls,
     *router.urls,
 ]

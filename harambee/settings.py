@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "harambee.activities",
     "harambee.funding",
     "harambee.commitments",
+    "harambee.feedback",
 ]
 
 MIDDLEWARE = [
@@ -213,11 +214,26 @@ SPECTACULAR_SETTINGS = {
         "WorkplanStatusEnum": "harambee.network.choices.WorkplanStatus",
         "ReportStatusEnum": "harambee.commitments.choices.ReportStatus",
         "IndicatorStatusEnum": "harambee.commitments.choices.IndicatorStatus",
+        "ChannelEnum": "harambee.funding.choices.Channel",
+        "FeedbackChannelEnum": "harambee.feedback.choices.Channel",
+        "AnswerChannelEnum": "harambee.feedback.choices.AnswerChannel",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Feedback: the key of the contact fingerprints (HMAC), consent wording, disclosure control.
+# Without FEEDBACK_CONTACT_HASH_KEY the key is derived from FIELD_ENCRYPTION_KEY (set it on its
+# own in production: rotating the encryption key must not change every fingerprint).
+FEEDBACK_CONTACT_HASH_KEY = os.environ.get("FEEDBACK_CONTACT_HASH_KEY", "")
+FEEDBACK_PRIVACY_POLICY_VERSION = os.environ.get("FEEDBACK_PRIVACY_POLICY_VERSION", "2025-1")
+FEEDBACK_CONSENT_PURPOSE = "To answer this feedback and to improve assistance."
+FEEDBACK_SMALL_CELL_THRESHOLD = int(os.environ.get("FEEDBACK_SMALL_CELL_THRESHOLD", "5"))
+FEEDBACK_INTAKE_RATE = os.environ.get("FEEDBACK_INTAKE_RATE", "3000/minute")
+FEEDBACK_FORM_RATE = os.environ.get("FEEDBACK_FORM_RATE", "10/hour")
+FEEDBACK_FORM_MIN_SECONDS = int(os.environ.get("FEEDBACK_FORM_MIN_SECONDS", "3"))
+SITE_URL = os.environ.get("SITE_URL", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,0 +1,265 @@
+"""Intake, referral, the loop closed, recoding, clustering, service levels, disclosure control."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from harambee.activities.tests.factories import SectorFactory, placed_activity
+from harambee.core.errors import PermissionDeniedError, ServiceError
+from harambee.core.models import ChangeRecord
+
+from .. import selectors, services, stats
+from ..choices import AnswerChannel, EventKind, Satisfaction, SlaState, Status
+from ..hashing import contact_hash
+from ..models import FeedbackCluster, FeedbackItem
+from ..sla import sla_state
+from .factories import area, cast, feedback
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return cast()
+
+
+def _stored(item, column):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM feedback_feedbackitem WHERE id = %s", [item.pk])
+        return cursor.fetchone()[0]
+
+
+def test_personal_fields_are_encrypted_with_a_keyed_hash_beside_them(people):
+    item = feedback(
+        people.group,
+        people.intake,
+        contact="+93 700 123 456",
+        contact_name="Amina",
+        consent_given=True,
+        wants_answer=True,
+    )
+    assert "700" not in _stored(item, "contact")
+    assert "Amina" not in _stored(item, "contact_name")
+    assert "distribution" not in _stored(item, "original_text")
+    item.refresh_from_db()
+    assert item.contact == "+93 700 123 456"
+    assert item.contact_hash == contact_hash("0093700123456") != ""
+    assert item.consent_given is True
+    assert item.consent_policy_version == "2025-1"
+    assert item.consent_purpose and item.consent_at is not None
+    record = ChangeRecord.objects.for_object(item).get()
+    assert "Amina" not in str(record.after) and "700" not in str(record.after)
+
+
+def test_the_change_log_of_a_sensitive_item_keeps_neither_words_nor_category(people):
+    item = feedback(
+        people.group, people.intake, category="c_fraud", original_text="They asked me for money"
+    )
+    record = ChangeRecord.objects.for_object(item).get()
+    assert "category" not in record.after and "summary" not in record.after
+    assert "c_fraud" not in str(record.after) and "money" not in str(record.after)
+    assert str(item) == item.reference
+
+
+def test_sensitive_items_get_72_hours_and_high_priority(people):
+    item = feedback(people.group, people.intake, category="c_safety")
+    assert item.priority == "high"
+    assert item.resolve_due - item.received_at == datetime.timedelta(hours=72)
+    ordinary = feedback(people.group, people.intake, feedback_type="question")
+    assert ordinary.resolve_due - ordinary.received_at == datetime.timedelta(hours=168)
+
+
+def test_service_level_rows_override_the_defaults(people):
+    from ..models import ServiceLevel
+
+    ServiceLevel.objects.create(
+        feedback_type="question", sensitive=False, hours_to_acknowledge=1, hours_to_resolve=10,
+        hours_to_escalate=5,
+    )  # fmt: skip
+    item = feedback(people.group, people.intake, feedback_type="question")
+    assert item.resolve_due - item.received_at == datetime.timedelta(hours=10)
+
+
+def test_sla_states():
+    now = timezone.now()
+    item = FeedbackItem(
+        received_at=now - datetime.timedelta(hours=10),
+        acknowledge_due=now + datetime.timedelta(hours=10),
+        resolve_due=now + datetime.timedelta(hours=100),
+        status=Status.NEW,
+    )
+    assert sla_state(item, now) == SlaState.ON_TRACK
+    assert sla_state(item, now + datetime.timedelta(hours=8)) == SlaState.AT_RISK
+    assert sla_state(item, now + datetime.timedelta(hours=11)) == SlaState.BREACHED
+    item.acknowledged_at = now
+    assert sla_state(item, now + datetime.timedelta(hours=11)) == SlaState.ON_TRACK
+    item.status, item.answered_at = Status.CLOSED, now + datetime.timedelta(hours=50)
+    assert sla_state(item) == SlaState.MET
+
+
+def test_referral_acknowledge_act_answer_each_on_the_timeline(
+    people, django_capture_on_commit_callbacks
+):
+    item = feedback(
+        people.group, people.intake, wants_answer=True, contact="+93700000001", consent_given=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refer(
+            actor=people.coordinator, item=item, organisation=people.concerned, note="yours"
+        )
+    assert [m.to for m in mail.outbox] == [[people.feedback_focal.email]]
+    assert "distribution" not in mail.outbox[0].body  # no content in email
+    services.acknowledge(actor=people.colleague, item=item)
+    services.record_action(actor=people.colleague, item=item, note="Checked the list")
+    services.give_answer(
+        actor=people.colleague, item=item, answer="Next Tuesday", via=AnswerChannel.SMS,
+        satisfaction=Satisfaction.SATISFIED,
+    )  # fmt: skip
+    item.refresh_from_db()
+    assert item.status == Status.CLOSED and item.answered_via == "sms"
+    kinds = list(item.events.values_list("kind", flat=True))
+    assert kinds == [
+        EventKind.RECEIVED,
+        EventKind.REFERRED,
+        EventKind.ACKNOWLEDGED,
+        EventKind.ACTION,
+        EventKind.ANSWERED,
+        EventKind.CLOSED,
+    ]
+    times = selectors.response_times(FeedbackItem.objects.filter(pk=item.pk))
+    assert times["loops_closed_share"] == 100
+
+
+def test_reassigning_is_a_reassignment_and_only_editors_refer(people):
+    item = feedback(people.group, people.intake)
+    services.refer(actor=people.coordinator, item=item, organisation=people.concerned)
+    services.refer(actor=people.coordinator, item=item, organisation=people.other)
+    assert item.events.filter(kind=EventKind.REASSIGNED).exists()
+    with pytest.raises(PermissionDeniedError):
+        services.refer(actor=people.outsider, item=item, organisation=people.concerned)
+
+
+def test_closing_without_the_answer_wanted_needs_a_reason(people):
+    item = feedback(
+        people.group, people.intake, wants_answer=True, contact="a@b.org", consent_given=True
+    )
+    with pytest.raises(ServiceError):
+        services.close_item(actor=people.coordinator, item=item)
+    services.close_item(actor=people.coordinator, item=item, note="Number does not answer")
+    assert item.status == Status.CLOSED
+
+
+def test_recoding_as_sensitive_routes_it_and_hides_it(people):
+    item = feedback(people.group, people.intake, concerned_organisation=people.concerned)
+    assert selectors.visible_items(user=people.intake).filter(pk=item.pk).exists()
+    services.recode(
+        actor=people.coordinator,
+        item=item,
+        data={"category": "c_sea", "feedback_type": "complaint", "code": ""},
+    )
+    assert not selectors.visible_items(user=people.intake).filter(pk=item.pk).exists()
+    assert not selectors.visible_items(user=people.coordinator).filter(pk=item.pk).exists()
+    assert selectors.visible_items(user=people.psea_focal).filter(pk=item.pk).exists()
+    with pytest.raises(ServiceError):
+        services.recode(
+            actor=people.psea_focal,
+            item=item,
+            data={"category": "c_quality", "feedback_type": "complaint"},
+        )
+
+
+def test_nobody_named_means_the_coordinators_are_told_without_content(people):
+    from ..models import InboxMessage, PseaCoordinator
+
+    PseaCoordinator.objects.all().delete()
+    feedback(people.group, None, category="c_abuse", original_text="He hit my son")
+    notice = InboxMessage.objects.get(user=people.coordinator)
+    assert notice.item is None and "hit" not in notice.message
+
+
+def test_similar_items_of_one_place_and_week_are_clustered_and_rumours_rise(people):
+    kabul = area()
+    texts = [
+        "They say the water in the camp is poisoned",
+        "the water in the camp is poisoned, people say!",
+        "People say the camp water is poisoned",
+    ]
+    made = [
+        feedback(
+            people.group,
+            people.intake,
+            original_text=t,
+            admin_area=kabul,
+            feedback_type="observation",
+        )
+        for t in texts
+    ]
+    other = feedback(
+        people.group, people.intake, original_text="Thank you for the blankets", admin_area=kabul
+    )
+    clusters = {FeedbackItem.objects.get(pk=i.pk).cluster_id for i in made}
+    assert len(clusters) == 1 and None not in clusters
+    assert FeedbackItem.objects.get(pk=other.pk).cluster_id is None
+    cluster = FeedbackCluster.objects.get()
+    assert cluster.kind == "rumour"
+    rumours = selectors.rising_rumours(user=people.coordinator, group=people.group)
+    assert rumours[0]["count"] == 3 and rumours[0]["rising"]
+
+
+def test_sensitive_items_are_never_clustered(people):
+    for _ in range(2):
+        feedback(people.group, people.intake, category="c_sea", original_text="Same words twice")
+    assert not FeedbackCluster.objects.exists()
+
+
+def test_suggestions_come_from_who_does_what_where(people):
+    kabul = area("AF01")
+    wash = SectorFactory(code="WSH")
+    placed_activity(kabul, implementing_organisation=people.concerned, sector=wash)
+    placed_activity(kabul, implementing_organisation=people.concerned, sector=wash)
+    placed_activity(kabul, implementing_organisation=people.other, sector=SectorFactory(code="HEA"))
+    item = feedback(people.group, people.intake, admin_area=kabul, sector=wash)
+    suggested = services.suggest_organisations(user=people.coordinator, item=item)
+    assert [(s["organisation"], s["activities"]) for s in suggested] == [(people.concerned, 2)]
+
+
+# --- small-cell suppression ---------------------------------------------------------------------
+
+
+def test_primary_and_secondary_suppression_one_way():
+    table = stats.suppress_counts({"a": 10, "b": 3, "c": 20}, limit=5)
+    cells = dict(table.one_way)
+    assert cells["b"] is None  # primary
+    assert cells["a"] is None  # secondary: the smallest other, or b = total - a - c
+    assert cells["c"] == 20 and table.total == 33
+
+
+def test_secondary_suppression_two_way_leaves_nothing_recoverable():
+    counts = {
+        ("r1", "x"): 2,
+        ("r1", "y"): 9,
+        ("r2", "x"): 8,
+        ("r2", "y"): 12,
+        ("r3", "x"): 7,
+        ("r3", "y"): 6,
+    }
+    table = stats.suppress_small_cells(counts, limit=5)
+    assert table.cells[("r1", "x")] is None
+    # Every row and column with a hidden cell hides at least two of its members.
+    for r in table.rows:
+        members = [table.cells[(r, c)] for c in table.columns] + [table.row_totals[r]]
+        assert members.count(None) != 1
+    for c in table.columns:
+        members = [table.cells[(r, c)] for r in table.rows] + [table.column_totals[c]]
+        assert members.count(None) != 1
+
+
+def test_no_small_cell_survives_and_zeros_stay():
+    table = stats.suppress_counts({"a": 0, "b": 1, "c": 4, "d": 50}, limit=5)
+    cells = dict(table.one_way)
+    assert cells["a"] == 0 and cells["b"] is None and cells["c"] is None and cells["d"] == 50
