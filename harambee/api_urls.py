@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from harambee.activities.api.urls import register as register_activities
 from harambee.funding.api.urls import register as register_funding
+from harambee.matching.api.urls import register as register_matching
 from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
 
@@ -14,6 +15,7 @@ register_places(router)
 register_network(router)
 register_activities(router)
 register_funding(router)
+register_matching(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "harambee.network",
     "harambee.activities",
     "harambee.funding",
+    "harambee.matching",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "harambee.activities.choices.ActivityStatus",
         "RequestStatusEnum": "harambee.network.choices.RequestStatus",
         "WorkplanStatusEnum": "harambee.network.choices.WorkplanStatus",
+        "MatchAnswerEnum": "harambee.matching.choices.Answer",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
