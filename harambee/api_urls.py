@@ -9,6 +9,7 @@ from harambee.commitments.api.urls import register as register_commitments
 from harambee.feedback.api.urls import register as register_feedback
 from harambee.feedback.api.urls import urlpatterns as feedback_urls
 from harambee.funding.api.urls import register as register_funding
+from harambee.matching.api.urls import register as register_matching
 from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
 
@@ -19,6 +20,7 @@ register_activities(router)
 register_funding(router)
 register_commitments(router)
 register_feedback(router)
+register_matching(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),

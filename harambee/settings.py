@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "harambee.funding",
     "harambee.commitments",
     "harambee.feedback",
+    "harambee.matching",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "harambee.funding.choices.Channel",
         "FeedbackChannelEnum": "harambee.feedback.choices.Channel",
         "AnswerChannelEnum": "harambee.feedback.choices.AnswerChannel",
+        "MatchAnswerEnum": "harambee.matching.choices.Answer",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
