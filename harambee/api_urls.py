@@ -7,13 +7,17 @@ from rest_framework.routers import DefaultRouter
 from harambee.activities.api.urls import register as register_activities
 from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
+from harambee.screening.api.urls import register as register_screening
+from harambee.screening.api.urls import urlpatterns as screening_urls
 
 router = DefaultRouter()
 register_places(router)
 register_network(router)
 register_activities(router)
+register_screening(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
+    *screening_urls,
     *router.urls,
 ]

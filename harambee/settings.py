@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "harambee.places",
     "harambee.network",
     "harambee.activities",
+    "harambee.screening",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,8 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "harambee.activities.choices.ActivityStatus",
         "RequestStatusEnum": "harambee.network.choices.RequestStatus",
         "WorkplanStatusEnum": "harambee.network.choices.WorkplanStatus",
+        "ListVersionStatusEnum": "harambee.screening.choices.VersionStatus",
+        "ScreeningBatchStatusEnum": "harambee.screening.choices.BatchStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
