@@ -12,6 +12,8 @@ from harambee.funding.api.urls import register as register_funding
 from harambee.matching.api.urls import register as register_matching
 from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
+from harambee.screening.api.urls import register as register_screening
+from harambee.screening.api.urls import urlpatterns as screening_urls
 
 router = DefaultRouter()
 register_places(router)
@@ -21,9 +23,11 @@ register_funding(router)
 register_commitments(router)
 register_feedback(router)
 register_matching(router)
+register_screening(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
     *feedback_urls,
+    *screening_urls,
     *router.urls,
 ]

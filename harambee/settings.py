@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "harambee.commitments",
     "harambee.feedback",
     "harambee.matching",
+    "harambee.screening",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "FeedbackChannelEnum": "harambee.feedback.choices.Channel",
         "AnswerChannelEnum": "harambee.feedback.choices.AnswerChannel",
         "MatchAnswerEnum": "harambee.matching.choices.Answer",
+        "ListVersionStatusEnum": "harambee.screening.choices.VersionStatus",
+        "ScreeningBatchStatusEnum": "harambee.screening.choices.BatchStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
