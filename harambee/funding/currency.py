@@ -243,3 +243,55 @@ def import_rates(*, name: str, content: bytes) -> dict[str, int]:
         report=report,
     )
     return report
+
+
+class RateBook:
+    """The stored rates of some currencies, loaded once, answering as rate_for does (the latest
+    on or before the day in the same month, else the month's own): for imports converting
+    thousands of amounts. Missing rates are collected, not raised, so that an import can name
+    them all at once."""
+
+    def __init__(self, currencies: set[str]) -> None:
+        self.months: dict[tuple[str, int, int], list[tuple[datetime.date, str, Decimal]]] = {}
+        rows = (
+            ExchangeRate.objects.filter(currency__in={c.upper() for c in currencies})
+            .order_by("currency", "date", "source")
+            .values_list("currency", "date", "source", "rate")
+        )
+        for currency, day, source, rate in rows:
+            self.months.setdefault((currency, day.year, day.month), []).append((day, source, rate))
+        self.missing: set[tuple[str, str]] = set()
+        self._cache: dict[tuple[str, datetime.date], tuple[Decimal, datetime.date, str] | None] = {}
+
+    def rate(self, currency: str, day: datetime.date) -> tuple[Decimal, datetime.date, str] | None:
+        """(rate, its date, its source), or None (and the currency and month noted as missing)."""
+        key = (currency, day)
+        if key in self._cache:
+            return self._cache[key]
+        found: tuple[Decimal, datetime.date, str] | None
+        if currency == "USD":
+            found = (Decimal(1), day, "identity")
+        else:
+            month = self.months.get((currency, day.year, day.month), [])
+            before = [r for r in month if r[0] <= day]
+            if before:
+                best_day = max(r[0] for r in before)
+                pick = min((r for r in before if r[0] == best_day), key=lambda r: r[1])
+            elif month:
+                pick = month[0]
+            else:
+                pick = None
+            found = (pick[2], pick[0], pick[1]) if pick is not None else None
+            if found is None:
+                self.missing.add((currency, f"{day:%Y-%m}"))
+        self._cache[key] = found
+        return found
+
+    def to_usd(self, amount: Decimal, currency: str, day: datetime.date) -> Conversion | None:
+        found = self.rate(currency, day)
+        if found is None:
+            return None
+        rate, rate_date, source = found
+        if currency == "USD":
+            return Conversion(amount.quantize(CENT, ROUND_HALF_UP), rate, day, source)
+        return Conversion((amount / rate).quantize(CENT, ROUND_HALF_UP), rate, rate_date, source)

@@ -428,6 +428,15 @@ class Flow(RestrictedModel):
     # IATI traceability.
     provider_activity_id = models.CharField(_("provider activity id"), max_length=255, blank=True)
     receiver_activity_id = models.CharField(_("receiver activity id"), max_length=255, blank=True)
+    iati_activity = models.ForeignKey(
+        "IatiActivity",
+        verbose_name=_("IATI activity"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flows",
+        help_text=_("The IATI activity whose transaction this flow is."),
+    )
     extra = models.JSONField(
         _("other source fields"),
         default=dict,
@@ -673,3 +682,236 @@ class AggregateFlow(RestrictedModel):
     def __str__(self) -> str:
         origin = self.origin_name or (self.origin_country_id or "?")
         return f"{self.get_kind_display()} {origin} → {self.destination_country_id}"
+
+
+# --- IATI -----------------------------------------------------------------------------------------
+
+
+class IatiActivity(RestrictedModel):
+    """An IATI activity as published (identified by its iati-identifier), with its transactions
+    as flows (Flow.iati_activity), its participating organisations, classifications, budgets and
+    planned disbursements. Linked to the who-does-what-where activity it feeds, when one could
+    be made (a single recipient country, an implementing organisation, a sector)."""
+
+    iati_identifier = models.CharField(_("IATI identifier"), max_length=255, unique=True)
+    hierarchy = models.PositiveSmallIntegerField(_("hierarchy"), null=True, blank=True)
+    parent_identifier = models.CharField(
+        _("parent activity"), max_length=255, blank=True, help_text=_("related-activity type 1")
+    )
+    reporting_org_ref = models.CharField(
+        _("reporting organisation ref"), max_length=255, blank=True
+    )
+    reporting_org_name = models.CharField(_("reporting organisation"), max_length=500, blank=True)
+    reporting_organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("reporting organisation in the network"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="iati_activities_reported",
+    )
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    status_code = models.CharField(_("IATI activity status"), max_length=4, blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    default_currency = models.CharField(_("default currency"), max_length=3, blank=True)
+    humanitarian = models.BooleanField(_("humanitarian"), null=True, blank=True)
+    recipient_countries = models.JSONField(_("recipient countries"), default=list, blank=True)
+    recipient_regions = models.JSONField(_("recipient regions"), default=list, blank=True)
+    sectors = models.JSONField(_("sectors"), default=list, blank=True)
+    country = models.ForeignKey(
+        "places.Country",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="iati_activities",
+        help_text=_("The recipient country, when the activity has exactly one."),
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        verbose_name=_("who-does-what-where activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="iati_activities",
+    )
+    file_version = models.CharField(_("IATI version of the file"), max_length=8, blank=True)
+    last_updated = models.DateTimeField(_("last updated (publisher)"), null=True, blank=True)
+    content_sha256 = models.CharField(_("fingerprint of the published record"), max_length=64)
+    import_run = models.ForeignKey(
+        FundingImport,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="iati_activities",
+    )
+    extra = models.JSONField(_("other fields"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("IATI activity")
+        verbose_name_plural = _("IATI activities")
+        ordering = ["iati_identifier"]
+
+    def __str__(self) -> str:
+        return f"{self.iati_identifier}: {self.title}"[:255]
+
+
+class IatiPart(BaseModel):
+    """Part of an IATI activity: seen by whoever may see the activity."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        if access.is_admin:
+            return None
+        needed = Permission.VIEW if action == Permission.VIEW else Permission.CHANGE
+        return Q(iati_activity__in=IatiActivity.objects.restrict_access(access, needed))
+
+
+class IatiParticipant(IatiPart):
+    """A participating organisation of an IATI activity (role 1 funding, 2 accountable,
+    3 extending, 4 implementing), reconciled with the network when sure."""
+
+    iati_activity = models.ForeignKey(
+        IatiActivity,
+        verbose_name=_("IATI activity"),
+        on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    role = models.CharField(_("role"), max_length=4)
+    ref = models.CharField(_("organisation ref"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=500, blank=True)
+    org_type = models.CharField(_("IATI organisation type"), max_length=4, blank=True)
+    activity_ref = models.CharField(_("its own activity"), max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation in the network"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="iati_participations",
+    )
+    match = models.CharField(
+        _("reconciliation"),
+        max_length=16,
+        blank=True,
+        help_text=_("matched, created, uncertain (left for review) or unnamed."),
+    )
+
+    class Meta:
+        verbose_name = _("IATI participating organisation")
+        verbose_name_plural = _("IATI participating organisations")
+        ordering = ["iati_activity", "role", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.ref} ({self.role})"
+
+
+class IatiClassification(IatiPart):
+    """What an IATI activity says about all its transactions (recipient countries, sectors,
+    country budget items, humanitarian scope, the activity itself): the destination parties each
+    of its flows gets, unless a transaction says otherwise. Same columns as FlowParty."""
+
+    iati_activity = models.ForeignKey(
+        IatiActivity,
+        verbose_name=_("IATI activity"),
+        on_delete=models.CASCADE,
+        related_name="classifications",
+    )
+    side = models.CharField(_("side"), max_length=12, choices=Side.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=PartyKind.choices)
+    behavior = models.CharField(
+        _("behaviour"), max_length=8, choices=Behavior.choices, default=Behavior.SINGLE
+    )
+    source_type = models.CharField(_("type in the source"), max_length=64, blank=True)
+    source_id = models.CharField(_("id in the source"), max_length=128, blank=True)
+    name = models.CharField(_("name in the source"), max_length=500, blank=True)
+    code = models.CharField(_("code"), max_length=128, blank=True)
+    vocabulary = models.CharField(_("code vocabulary"), max_length=16, blank=True)
+    percentage = models.DecimalField(
+        _("percentage"), null=True, blank=True, max_digits=7, decimal_places=4
+    )
+    organisation = models.ForeignKey(
+        "network.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    country = models.ForeignKey(
+        "places.Country", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    admin_area = models.ForeignKey(
+        "places.AdminArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    emergency = models.ForeignKey(
+        "places.Emergency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sector = models.ForeignKey(
+        "activities.Sector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    key = models.CharField(_("grouping key"), max_length=200)
+    source_key = models.CharField(_("identity in the source"), max_length=200)
+    label = models.CharField(_("label"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("IATI classification")
+        verbose_name_plural = _("IATI classifications")
+        ordering = ["iati_activity", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.label}"
+
+
+class IatiBudget(IatiPart):
+    """A budget or planned disbursement of an IATI activity, in its currency and in USD."""
+
+    class Kind(models.TextChoices):
+        BUDGET = "budget", _("Budget")
+        PLANNED_DISBURSEMENT = "planned", _("Planned disbursement")
+
+    iati_activity = models.ForeignKey(
+        IatiActivity,
+        verbose_name=_("IATI activity"),
+        on_delete=models.CASCADE,
+        related_name="budgets",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    type_code = models.CharField(
+        _("type"), max_length=4, blank=True, help_text=_("1 original, 2 revised")
+    )
+    status_code = models.CharField(
+        _("status"), max_length=4, blank=True, help_text=_("1 indicative, 2 committed")
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    original_amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
+    original_currency = models.CharField(_("currency"), max_length=3)
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    exchange_rate = models.DecimalField(
+        _("exchange rate (units per USD)"), max_digits=30, decimal_places=12
+    )
+    exchange_rate_date = models.DateField(_("rate date"))
+    exchange_rate_source = models.CharField(_("rate source"), max_length=100)
+    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2)
+    provider_ref = models.CharField(_("provider ref"), max_length=255, blank=True)
+    provider_name = models.CharField(_("provider"), max_length=500, blank=True)
+    receiver_ref = models.CharField(_("receiver ref"), max_length=255, blank=True)
+    receiver_name = models.CharField(_("receiver"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("IATI budget")
+        verbose_name_plural = _("IATI budgets")
+        ordering = ["iati_activity", "kind", "period_start", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.iati_activity_id} {self.kind} {self.period_start}: {self.amount_usd} USD"

@@ -123,3 +123,59 @@ def aggregate_flows(*, user: Any) -> QuerySet[AggregateFlow]:
 
 def aggregate_flow_list(*, user: Any, filters: Any = None) -> QuerySet[AggregateFlow]:
     return filtered(AggregateFlowFilterSet, aggregate_flows(user=user), user, filters)
+
+
+# IATI transaction types by direction, for following money through an activity.
+_IATI_RECEIVED = ("1", "11")
+_IATI_PASSED_ON = ("2", "3", "4")
+
+
+def flow_trace(*, user: Any, flow: Flow, limit: int = 500) -> dict[str, Any]:
+    """Where a flow's money came from and where it went, as far as the user may see.
+
+    Upstream (nearest first): the flow's parent, and for an IATI flow that passes on money its
+    activity received (outgoing commitment, disbursement, expenditure), that activity's incoming
+    transactions, then theirs, up the chain of publishers (provider-activity-id links the
+    incoming funds to the donor's disbursement). Downstream (breadth first): the flow's
+    children, and for an incoming IATI transaction, what its activity passed on or spent, and
+    so on down. At most `limit` flows each way."""
+    visible = visible_flows(user=user)
+
+    def step_up(current: Flow) -> list[Flow]:
+        if current.parent_id is not None:  # type: ignore[attr-defined]
+            parent = visible.filter(pk=current.parent_id).first()  # type: ignore[attr-defined]
+            return [parent] if parent is not None else []
+        if current.iati_activity_id and current.iati_transaction_type in _IATI_PASSED_ON:  # type: ignore[attr-defined]
+            return list(
+                visible.filter(
+                    iati_activity_id=current.iati_activity_id,  # type: ignore[attr-defined]
+                    iati_transaction_type__in=_IATI_RECEIVED,
+                ).order_by("date", "pk")
+            )
+        return []
+
+    def step_down(current: Flow) -> list[Flow]:
+        found = list(visible.filter(parent=current).order_by("date", "pk"))
+        if current.iati_activity_id and current.iati_transaction_type in _IATI_RECEIVED:  # type: ignore[attr-defined]
+            found += list(
+                visible.filter(
+                    iati_activity_id=current.iati_activity_id,  # type: ignore[attr-defined]
+                    iati_transaction_type__in=_IATI_PASSED_ON,
+                ).order_by("date", "pk")
+            )
+        return found
+
+    def walk(step: Any) -> list[Flow]:
+        seen = {flow.pk}
+        result: list[Flow] = []
+        queue = [flow]
+        while queue and len(result) < limit:
+            current = queue.pop(0)
+            for item in step(current):
+                if item.pk not in seen:
+                    seen.add(item.pk)
+                    result.append(item)
+                    queue.append(item)
+        return result[:limit]
+
+    return {"flow": flow, "upstream": walk(step_up), "downstream": walk(step_down)}
