@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: install run test test-sqlite test-postgres lint format bench schema messages clean
 
 $(BIN)/.installed: pyproject.toml
+	scripts/ensure-build-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
