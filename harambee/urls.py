@@ -8,6 +8,7 @@ urlpatterns = [
     path("places/", include("harambee.places.urls")),
     path("network/", include("harambee.network.urls")),
     path("activities/", include("harambee.activities.urls")),
+    path("money/", include("harambee.funding.urls")),
     path("api/", include("harambee.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
