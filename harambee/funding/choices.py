@@ -150,3 +150,16 @@ class FundStage(models.TextChoices):
 class AggregateKind(models.TextChoices):
     REMITTANCES = "remittances", _("Diaspora remittances")
     PHILANTHROPY = "philanthropy", _("Diaspora philanthropy")
+
+
+class CountingReason(models.TextChoices):
+    """Why a flow is or is not in the funding total (the counting rule, in the order it is
+    applied: boundary, on-boundary, counted upstream, stage)."""
+
+    COUNTED = "counted", _("Counted")
+    PLEDGE = "pledge", _("Pledge (totalled apart)")
+    INTERNAL = "internal", _("Internal: money already counted when it came in")
+    OUTGOING = "outgoing", _("Outgoing: money leaving")
+    SHARED = "shared", _("Shared: carried by other flows (multi-year or multi-country)")
+    UPSTREAM = "upstream", _("Repeats money an ancestor flow already carries")
+    NO_STAGE = "no_stage", _("Not a funding stage (e.g. loan repayment)")

@@ -12,11 +12,12 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import Access
 from harambee.core.choices import Permission
-from harambee.core.models import BaseModel, RestrictedModel
+from harambee.core.models import BaseModel, RestrictedManager, RestrictedModel
 
 from .choices import (
     AggregateKind,
@@ -24,6 +25,7 @@ from .choices import (
     Boundary,
     Channel,
     ContributionType,
+    CountingReason,
     FlowStatus,
     FlowType,
     FundStage,
@@ -128,6 +130,9 @@ class Plan(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("funding:plan-detail", args=[self.pk])
+
 
 class PlanRequirement(BaseModel):
     """What a plan asks for in one sector and/or place (either may be empty: the whole plan)."""
@@ -218,6 +223,9 @@ class PooledFund(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:pooled-fund-detail", args=[self.pk])
 
 
 class PooledFundEntry(RestrictedModel):
@@ -470,6 +478,9 @@ class Flow(RestrictedModel):
             f"{self.get_source_system_display()} {self.source_id or self.pk}: {self.amount_usd} USD"
         )
 
+    def get_absolute_url(self) -> str:
+        return reverse("funding:flow-detail", args=[self.pk])
+
 
 class FlowPart(BaseModel):
     """Part of a flow: seen by whoever may see the flow, changed with it."""
@@ -595,6 +606,9 @@ class FlowParty(FlowPart):
             models.Index(fields=["country", "kind"], name="flowparty_country"),
             models.Index(fields=["kind", "year"], name="flowparty_year"),
             models.Index(fields=["kind", "source_id"], name="flowparty_source"),
+            # Covering: the flows of a country, or of a usage year, read from the index alone.
+            models.Index(fields=["kind", "country", "flow"], name="flowparty_kind_country"),
+            models.Index(fields=["kind", "year", "flow"], name="flowparty_kind_year"),
         ]
 
     def __str__(self) -> str:
@@ -915,3 +929,66 @@ class IatiBudget(IatiPart):
 
     def __str__(self) -> str:
         return f"{self.iati_activity_id} {self.kind} {self.period_start}: {self.amount_usd} USD"
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The same condition, on a related model's fields (`visibility` -> `flow__visibility`)."""
+    result = Q()
+    result.connector = condition.connector
+    result.negated = condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = child  # type: ignore[misc]
+            result.children.append((f"{prefix}{lookup}", value))
+    return result
+
+
+class FlowFact(models.Model):
+    """What the counting rule makes of one flow, kept current on every write (see
+    `counting.refresh_facts`): why it is counted or not, and its group in each dimension of
+    the money pages. A derived summary: never edited, rebuilt from the flow and its parties.
+    The pages' totals are sums over these rows; tests prove they equal counting.py's totals
+    computed from the flows themselves."""
+
+    flow = models.OneToOneField(
+        Flow,
+        verbose_name=_("flow"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="fact",
+    )
+    flow_version = models.PositiveIntegerField(_("flow version"))
+    counted_upstream = models.BooleanField(_("counted upstream"))
+    reason = models.CharField(
+        _("counted or why not"), max_length=12, choices=CountingReason.choices
+    )
+    status = models.CharField(_("status"), max_length=16)
+    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2)
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    on_budget = models.BooleanField(_("on budget"))
+    sector_key = models.CharField(_("sector group"), max_length=200)
+    sector_label = models.CharField(_("sector"), max_length=500, blank=True)
+    donor_key = models.CharField(_("donor group"), max_length=200)
+    donor_label = models.CharField(_("donor"), max_length=500, blank=True)
+    year_key = models.CharField(_("usage year group"), max_length=200)
+    year_label = models.CharField(_("usage year"), max_length=500, blank=True)
+    reporter_key = models.CharField(_("reporter group"), max_length=200)
+    reporter_label = models.CharField(_("reported by"), max_length=500, blank=True)
+
+    objects: ClassVar[RestrictedManager] = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("counting fact")
+        verbose_name_plural = _("counting facts")
+
+    def __str__(self) -> str:
+        return f"{self.flow_id}: {self.reason} {self.amount_usd}"  # type: ignore[attr-defined]
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        """Seen by whoever may see the flow; the flow's rule on a join, not a subquery over
+        every flow (this table is read for totals over hundreds of thousands of flows)."""
+        condition = Flow.permission_filter(access, action)
+        return None if condition is None else _prefixed(condition, "flow__")
