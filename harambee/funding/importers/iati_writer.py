@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +60,7 @@ from ..choices import (
     Side,
     SourceSystem,
 )
+from ..counting import refresh_facts
 from ..currency import Conversion, RateBook, RateMissingError
 from ..models import (
     Flow,
@@ -500,6 +501,12 @@ def import_iati(
     conversions = _convert(bundle)
     with transaction.atomic():
         report = _write(actor, bundle, held, conversions, progress)
+        # Some marks (shared commitments, internal pass-through) change without a new flow
+        # version: rebuild the counting facts of this file's flows outright.
+        touched = Flow.objects.filter(
+            iati_activity__iati_identifier__in=[a.identifier for a in bundle.activities]
+        ).values_list("pk", flat=True)
+        refresh_facts(list(touched))
     return report
 
 
@@ -1397,7 +1404,14 @@ def link_traceability() -> dict[str, int]:
         .values_list(*fields)
     )
     if not incoming:
-        return {"linked": 0, "provider_not_held": 0, "changed": 0, "counted_upstream": 0}
+        # Nothing to trace, but the pages' counting facts must still follow the import.
+        links = link_flows(source_system=SourceSystem.IATI)
+        return {
+            "linked": 0,
+            "provider_not_held": 0,
+            "changed": 0,
+            "counted_upstream": links["counted_upstream"],
+        }
     activities = {row[3] for row in incoming}
     providers = {row[4] for row in incoming if row[4]}
     candidates = list(
@@ -1458,11 +1472,15 @@ def link_traceability() -> dict[str, int]:
             not_held += bool(provider) and provider not in held_activities
         if (row[11], row[12], row[9]) != (parent_sid, repeats, boundary):
             flow = Flow(
-                pk=pk, parent_source_id=parent_sid, repeats_parent=repeats, boundary=boundary
+                pk=pk,
+                parent_source_id=parent_sid,
+                repeats_parent=repeats,
+                boundary=boundary,
+                version=F("version") + 1,  # a new version: its counting fact is rebuilt
             )
             changes.append(flow)
     Flow.objects.bulk_update(
-        changes, ["parent_source_id", "repeats_parent", "boundary"], batch_size=500
+        changes, ["parent_source_id", "repeats_parent", "boundary", "version"], batch_size=500
     )
     links = link_flows(source_system=SourceSystem.IATI)
     return {

@@ -4,6 +4,7 @@ from the flows themselves, and every write path keeps them current."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +165,19 @@ def test_counted_upstream_follows_chains_of_repeats_only():
     upstream = set(Flow.objects.filter(counted_upstream=True).values_list("source_id", flat=True))
     assert upstream == {"I", "S"}
     assert assert_same()["funding"] == Decimal(140)
+
+
+def test_an_iati_import_keeps_the_facts_equal_to_counting(tmp_path):
+    """IATI marks repeats, internal and shared transactions its own way: the pages' facts
+    must still equal counting.py on the same flows (the import ends in link_flows)."""
+    from ..currency import import_rates
+    from ..importers.iati_writer import import_iati
+
+    lines = (DATA / "fx_monthly_rates.csv").read_text().splitlines()
+    gbp = [lines[0]] + [line for line in lines[1:] if ",GBP," in line and ",GB," in line]
+    import_rates(name="fx_gbp.csv", content="\n".join(gbp).encode())
+    earlier = Path(__file__).parent / "data" / "gbp_2009_2014.csv"
+    import_rates(name="gbp_2009_2014.csv", content=earlier.read_bytes())
+    import_iati(actor=None, path=DATA.parent / "iati" / "dfid_haiti_iati_2.01.xml")
+    result = assert_same(country="HTI")
+    assert result["funding"] > 0 and result["counted"] < result["flows"]
