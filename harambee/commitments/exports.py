@@ -158,13 +158,21 @@ def _split(text: str) -> list[str]:
 
 
 @transaction.atomic
-def commitments_import(*, actor: Any, rows: list[dict[str, str]]) -> dict[str, int]:
-    """Create or update commitments by code; all or nothing, errors by row and column."""
+def commitments_import(
+    *, actor: Any, rows: list[dict[str, str]], dry_run: bool = False
+) -> dict[str, int]:
+    """Create or update commitments by code; all or nothing, errors by row and column.
+
+    With dry_run, everything is checked and written, then rolled back: the counts (and any
+    LoadError) are exactly what a real import would give, and nothing is kept."""
     from .services import commitment_create, commitment_update
 
     errors: list[str] = []
+    problems: list[tuple[int | None, str, str]] = []
     required = {"code", "title", "type"}
-    if rows and not required <= set(rows[0]):
+    if not rows:
+        raise LoadError([_("The file holds no commitment.")])
+    if not required <= set(rows[0]):
         raise LoadError(
             [
                 _("Missing column(s): %(columns)s.")
@@ -173,6 +181,7 @@ def commitments_import(*, actor: Any, rows: list[dict[str, str]]) -> dict[str, i
         )
 
     def bad(line: int, column: str, message: str) -> None:
+        problems.append((line, column, message))
         errors.append(
             _("row %(row)d, column %(column)s: %(message)s")
             % {"row": line, "column": column, "message": message}
@@ -312,7 +321,7 @@ def commitments_import(*, actor: Any, rows: list[dict[str, str]]) -> dict[str, i
                 )
         plans.append((line, code, data, m2m, shares, targets, schedule))
     if errors:
-        raise LoadError(errors)
+        raise LoadError(errors, problems)
     counts = {"created": 0, "updated": 0}
     for line, code, data, m2m, shares, targets, schedule in plans:
         existing = Commitment.objects.filter(code=code).first()
@@ -345,17 +354,23 @@ def commitments_import(*, actor: Any, rows: list[dict[str, str]]) -> dict[str, i
             from harambee.core.errors import ServiceError
 
             if isinstance(exc, ValidationError):
+                column = ""
+                if hasattr(exc, "error_dict") and len(exc.error_dict) == 1:
+                    column = next(iter(exc.error_dict))
+                    column = {"shares": "organisations", "__all__": ""}.get(column, column)
+                message = "; ".join(exc.messages)
                 raise LoadError(
-                    [
-                        _("row %(row)d: %(message)s")
-                        % {"row": line, "message": "; ".join(exc.messages)}
-                    ]
+                    [_("row %(row)d: %(message)s") % {"row": line, "message": message}],
+                    [(line, column, message)],
                 ) from exc
             if isinstance(exc, ServiceError):
                 raise LoadError(
-                    [_("row %(row)d: %(message)s") % {"row": line, "message": exc.message}]
+                    [_("row %(row)d: %(message)s") % {"row": line, "message": exc.message}],
+                    [(line, "", exc.message)],
                 ) from exc
             raise
+    if dry_run:
+        transaction.set_rollback(True)
     return counts
 
 

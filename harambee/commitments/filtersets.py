@@ -13,7 +13,7 @@ from harambee.core.filters import IdFilter
 from harambee.network.filtersets import RestrictedFilterSet
 
 from .choices import CommitmentType, IndicatorStatus, ReportStatus, SmartElement
-from .models import Commitment, Indicator, ProgressReport, ResultsFramework
+from .models import Commitment, Indicator, Milestone, ProgressReport, ResultsFramework
 
 SMART_CHOICES = [("complete", _("Complete")), ("incomplete", _("Incomplete"))]
 
@@ -71,6 +71,15 @@ class FrameworkFilterSet(RestrictedFilterSet):
 
     class Meta:
         model = ResultsFramework
+        fields: list[str] = []
+
+
+class MilestoneFilterSet(RestrictedFilterSet):
+    framework = IdFilter(label=_("Framework"), field_name="framework_id")
+    commitment = IdFilter(label=_("Commitment"), field_name="commitment_id")
+
+    class Meta:
+        model = Milestone
         fields: list[str] = []
 
 

@@ -16,9 +16,17 @@ from harambee.core.forms import VersionErrorOnTop, VersionField
 from harambee.network.models import Group, Organisation
 from harambee.places.models import AdminArea, Country
 
-from .choices import ShareRole, SmartElement
+from .choices import Dimension, ShareRole, SmartElement
 from .loading import match_organisation
-from .models import Commitment, Forum, Indicator, ProgressReport, ResultsFramework
+from .models import (
+    Commitment,
+    Forum,
+    Indicator,
+    Milestone,
+    Outcome,
+    ProgressReport,
+    ResultsFramework,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -342,6 +350,229 @@ class LinkForm(forms.Form):
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(label=_("As of"), required=False, widget=DATE)
+
+
+class FlowLinkForm(forms.Form):
+    """Link a funding flow to (or unlink it from) one line of a pledge's schedule."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    flow = forms.IntegerField(
+        label=_("Flow number"), min_value=1, help_text=_("The flow's number in Harambee.")
+    )
+
+
+class FrameworkForm(VersionErrorOnTop, forms.ModelForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = ResultsFramework
+        fields = [
+            "code",
+            "title",
+            "description",
+            "group",
+            "forum",
+            "on_track_at",
+            "at_risk_at",
+            "grace_days",
+            "visibility",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from harambee.core.access import access_for
+        from harambee.core.choices import Role
+
+        access = access_for(user)
+        groups = Group.objects.restrict(user)
+        if not access.is_admin:
+            groups = groups.filter(pk__in=access.groups_with(Role.EDITOR))
+        if self.instance.pk and self.instance.group_id:
+            groups = groups | Group.objects.filter(pk=self.instance.group_id)
+        cast(Any, self.fields["group"]).queryset = groups.distinct()
+        self.fields["group"].help_text = _("Only the groups you are an editor of.")
+        self.fields["visibility"].initial = Visibility.PUBLIC
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self) -> None:
+        pass  # the service runs the model's checks
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if not self.fields[name].disabled
+        }
+
+
+class OutcomeForm(VersionErrorOnTop, forms.ModelForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Outcome
+        fields = ["code", "title"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class IndicatorForm(VersionErrorOnTop, forms.ModelForm):
+    version = VersionField(required=False)
+    disaggregations = forms.MultipleChoiceField(
+        label=_("Disaggregated by"),
+        choices=Dimension.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    targets_text = forms.CharField(
+        label=_("Dated targets"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: 'YYYY-MM-DD value', after the baseline date."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "title",
+            "outcome",
+            "unit",
+            "time_aggregation",
+            "place_aggregation",
+            "direction",
+            "disaggregations",
+            "baseline_value",
+            "baseline_date",
+            "frequency",
+        ]
+        widgets = {"baseline_date": DATE}
+
+    def __init__(self, *args: Any, framework: ResultsFramework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        cast(Any, self.fields["outcome"]).queryset = framework.outcomes.all()
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.initial["version"] = self.instance.version
+            self.initial["targets_text"] = "\n".join(
+                f"{t.date} {t.value:g}" for t in self.instance.targets.all()
+            )
+
+    def clean_targets_text(self) -> list[dict[str, Any]]:
+        targets = []
+        for line in _lines(self.cleaned_data["targets_text"]):
+            try:
+                day, value = line.split()
+                targets.append({"date": datetime.date.fromisoformat(day), "value": float(value)})
+            except ValueError as exc:
+                raise ValidationError(
+                    _("“%(line)s”: write 'YYYY-MM-DD value'.") % {"line": line}
+                ) from exc
+        baseline = self.cleaned_data.get("baseline_date")
+        for target in targets:
+            if baseline and target["date"] <= baseline:
+                raise ValidationError(
+                    _("A target must come after the baseline date (%(date)s).") % {"date": baseline}
+                )
+        return targets
+
+    def clean_code(self) -> str:
+        code = (self.cleaned_data.get("code") or "").strip()
+        if (
+            not self.instance.pk
+            and Indicator.objects.filter(framework=self.framework, code=code).exists()
+        ):
+            raise ValidationError(
+                _("This framework already has an indicator %(code)s.") % {"code": code}
+            )
+        return code
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if not self.fields[name].disabled
+        }
+
+
+class MilestoneForm(VersionErrorOnTop, forms.ModelForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "title",
+            "organisation",
+            "commitment",
+            "start_date",
+            "due_date",
+            "done_on",
+            "depends_on",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "due_date": DATE,
+            "done_on": DATE,
+            "depends_on": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(
+        self, *args: Any, user: Any = None, framework: ResultsFramework, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        cast(Any, self.fields["organisation"]).queryset = Organisation.objects.restrict(user)
+        cast(Any, self.fields["commitment"]).queryset = Commitment.objects.restrict(user)
+        others = Milestone.objects.filter(framework=framework).order_by("due_date", "pk")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+            self.initial["version"] = self.instance.version
+            self.fields["due_date"].help_text = _(
+                "First planned for %(date)s: moving it shows as slippage."
+            ) % {"date": self.instance.planned_date}
+        cast(Any, self.fields["depends_on"]).queryset = others
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "depends_on"}
+        return {"data": data, "m2m": {"depends_on": list(self.cleaned_data["depends_on"])}}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV or Excel (.xlsx), the columns of the export.")
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class ConfirmImportForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 __all__ = ["ResultsFramework"]

@@ -50,7 +50,9 @@ class LoadError(ServiceError):
 
     code = ErrorCode.IMPORT_INVALID
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(
+        self, errors: list[str], items: list[tuple[int | None, str, str]] | None = None
+    ) -> None:
         shown = errors[:MAX_ERRORS]
         more = len(errors) - len(shown)
         text = "\n".join(shown) + (f"\n… {more} more" if more > 0 else "")
@@ -59,6 +61,8 @@ class LoadError(ServiceError):
             % {"count": len(errors), "errors": text}
         )
         self.errors = errors
+        # (row, column, message) for a table of problems; row None: the file as a whole.
+        self.items = items if items is not None else [(None, "", error) for error in errors]
 
 
 def _date(value: Any) -> datetime.date | None:

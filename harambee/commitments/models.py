@@ -622,10 +622,10 @@ class CommitmentTarget(CommitmentPart):
 
 
 class ScheduleLine(CommitmentPart):
-    """What a financial pledge promises in one year and currency.
-
-    The money flows that fulfil it will be linked here (funding.Flow) once the funding app
-    lands: a `flows` many-to-many on this model, pledged vs paid per line.
+    """What a financial pledge promises in one year and currency, and the money flows
+    (funding.Flow) recorded as fulfilling it. Committed and paid amounts are never stored:
+    `harambee.commitments.money` computes them from the linked flows through funding.counting.
+    A flow fulfils at most one line (the link service refuses a second).
     """
 
     commitment = models.ForeignKey(
@@ -640,6 +640,12 @@ class ScheduleLine(CommitmentPart):
     currency = models.CharField(_("currency"), max_length=3)
     amount = models.DecimalField(
         _("amount"), max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    flows = models.ManyToManyField(
+        "funding.Flow",
+        verbose_name=_("flows fulfilling it"),
+        blank=True,
+        related_name="pledge_lines",
     )
 
     class Meta:

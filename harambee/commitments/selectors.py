@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,8 +25,8 @@ from .models import (
     Milestone,
     ProgressReport,
     ResultsFramework,
-    ScheduleLine,
 )
+from .money import dashboard_money
 
 
 def filtered(
@@ -146,6 +146,14 @@ def report_get(*, user: Any, pk: Any) -> ProgressReport:
     return _get(reports(user=user), pk)
 
 
+def milestone_queryset(*, user: Any) -> QuerySet[Milestone]:
+    return (
+        Milestone.objects.restrict(user, Permission.VIEW)
+        .select_related("organisation", "commitment", "framework")
+        .prefetch_related("depends_on")
+    )
+
+
 def milestones(*, user: Any, framework: ResultsFramework) -> list[Milestone]:
     return list(
         Milestone.objects.restrict(user)
@@ -258,12 +266,8 @@ def dashboard(
     by_status = dict(items.values_list("status").annotate(n=Count("pk")).order_by())
     by_type = dict(items.values_list("type").annotate(n=Count("pk")).order_by())
     smart_complete = items.filter(smart_missing_count=0).count()
-    pledged = list(
-        ScheduleLine.objects.filter(commitment__in=items.values("pk"))
-        .values("currency")
-        .annotate(amount=Sum("amount"))
-        .order_by("currency")
-    )
+    # Pledged by currency beside the money recorded against it (funding.counting, USD).
+    money = dashboard_money(user=user, commitments=items)
     indicator_qs = (
         Indicator.objects.restrict(user)
         .filter(commitments__in=items.values("pk"))
@@ -306,7 +310,8 @@ def dashboard(
         "by_status": by_status,
         "by_type": by_type,
         "smart_complete": smart_complete,
-        "pledged": pledged,
+        "pledged": money["pledged"],
+        "money_total": money["money_total"],
         "indicator_rows": rows,
         "indicator_counts": rules.count_by(results.values()),
         "non_reporting": sorted(non_reporting.values(), key=lambda e: -e["missing"]),

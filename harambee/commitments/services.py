@@ -29,7 +29,7 @@ from harambee.core.services import (
 from harambee.network.models import Group
 
 from . import status as rules
-from .choices import ENABLING_TYPES, CommitmentType, ReportStatus
+from .choices import ENABLING_TYPES, CommitmentType, IndicatorStatus, ReportStatus
 from .models import (
     REVIEW,
     Commitment,
@@ -37,8 +37,10 @@ from .models import (
     CommitmentTarget,
     Forum,
     GroupRules,
+    Indicator,
     IndicatorTarget,
     Milestone,
+    Outcome,
     ProgressReport,
     ResultsFramework,
     ScheduleLine,
@@ -134,11 +136,13 @@ def _write_parts(
             raise ValidationError(
                 {"schedule": _("Only a financial pledge has a schedule of payments.")}
             )
-        commitment.schedule.all().delete()
+        # Lines are kept by (year, currency) so the flows linked to them survive an edit.
+        existing = {(line.year, line.currency): line for line in commitment.schedule.all()}
         keys: set[tuple[int, str]] = set()
         for item in schedule:
             row_s = ScheduleLine(commitment=commitment, **item)
-            row_s.full_clean()
+            # Uniqueness is (year, currency) within this schedule, checked just below.
+            row_s.full_clean(validate_unique=False, validate_constraints=False)
             key = (row_s.year, row_s.currency)
             if key in keys:
                 raise ValidationError(
@@ -148,7 +152,15 @@ def _write_parts(
                     }
                 )
             keys.add(key)
-            row_s.save()
+            kept = existing.get(key)
+            if kept is None:
+                row_s.save()
+            elif kept.amount != row_s.amount:
+                kept.amount = row_s.amount
+                kept.save(update_fields=["amount", "updated_at"])
+        gone = [line.pk for key, line in existing.items() if key not in keys]
+        if gone:
+            ScheduleLine.objects.filter(pk__in=gone).delete()
 
 
 def smart_check(commitment: Commitment) -> list[str]:
@@ -277,46 +289,263 @@ def refresh_commitment_status(commitment: Commitment, as_of: datetime.date | Non
     return value
 
 
-def refresh_statuses_for(indicator_ids: Iterable[int]) -> int:
+def refresh_statuses_for(indicator_ids: Iterable[int], as_of: datetime.date | None = None) -> int:
     """Recompute the cached status of every commitment that follows these indicators."""
     commitments = Commitment.objects.filter(indicators__in=list(indicator_ids)).distinct()
     count = 0
     for commitment in commitments:
-        refresh_commitment_status(commitment)
+        refresh_commitment_status(commitment, as_of)
         count += 1
     return count
+
+
+def refresh_all_statuses(as_of: datetime.date | None = None) -> dict[str, int]:
+    """Recompute every cached commitment status as of a day (default today).
+
+    Status moves with time even when no report arrives: the expected value grows along the
+    targets' line, so a commitment on track in March can be off track in June. Run daily
+    (`harambee commitments-refresh-status`, the task `refresh_statuses`)."""
+    from .models import Indicator
+
+    indicator_ids = Indicator.objects.filter(commitments__isnull=False).values_list("pk", flat=True)
+    before = dict(Commitment.objects.values_list("pk", "status"))
+    checked = refresh_statuses_for(set(indicator_ids), as_of)
+    # A commitment whose indicators were all removed has no data.
+    orphans = Commitment.objects.filter(indicators__isnull=True).exclude(
+        status=IndicatorStatus.NO_DATA
+    )
+    checked += orphans.update(status=IndicatorStatus.NO_DATA)
+    after = dict(Commitment.objects.values_list("pk", "status"))
+    changed = sum(1 for pk, value in after.items() if before.get(pk) != value)
+    return {"checked": checked, "changed": changed}
+
+
+# Money linked to financial pledges ---------------------------------------------------------------
+
+
+class FlowLinkInvalid(ServiceError):
+    code = "flow_link_invalid"
+
+
+def _line_change(actor: Any, line: ScheduleLine, change: Any, note: str) -> None:
+    require(actor, Permission.CHANGE, line.commitment)
+    before = snapshot(line)
+    change()
+    record_change(
+        actor=actor,
+        action=Action.UPDATE,
+        instance=line,
+        before=before,
+        after=snapshot(line),
+        note=note,
+    )
+
+
+@transaction.atomic
+def schedule_flow_link(*, actor: Any, line: ScheduleLine, flow: Any) -> None:
+    """Record that a funding flow fulfils (part of) a financial pledge's schedule line.
+
+    The flow must be visible to the actor, at a stage that counts (pledge, commitment or
+    paid), and not already fulfil another line (a flow is money once)."""
+    from harambee.funding.choices import FlowStatus
+    from harambee.funding.models import Flow
+
+    require(actor, Permission.CHANGE, line.commitment)
+    if actor is not None and not Flow.objects.restrict(actor).filter(pk=flow.pk).exists():
+        raise FlowLinkInvalid(_("That flow does not exist."))
+    if flow.status == FlowStatus.OTHER:
+        raise FlowLinkInvalid(
+            _("This flow is not a pledge, a commitment or a payment: it never counts.")
+        )
+    other = ScheduleLine.objects.filter(flows=flow).exclude(pk=line.pk).first()
+    if other is not None:
+        raise FlowLinkInvalid(
+            _("This flow already fulfils %(code)s, %(line)s: unlink it there first.")
+            % {"code": other.commitment.code, "line": other}
+        )
+    if line.flows.filter(pk=flow.pk).exists():
+        return
+    _line_change(actor, line, lambda: line.flows.add(flow), note=f"flow {flow.pk} linked")
+
+
+@transaction.atomic
+def schedule_flow_unlink(*, actor: Any, line: ScheduleLine, flow: Any) -> None:
+    require(actor, Permission.CHANGE, line.commitment)
+    if not line.flows.filter(pk=flow.pk).exists():
+        return
+    _line_change(actor, line, lambda: line.flows.remove(flow), note=f"flow {flow.pk} unlinked")
 
 
 # Frameworks --------------------------------------------------------------------------------------
 
 
+def _require_group_editor(actor: Any, group: Group | None) -> None:
+    """A framework owned by a group is written by that group's editors (or an admin)."""
+    if actor is None or group is None:
+        return
+    from harambee.core.access import access_for
+    from harambee.core.choices import Role
+    from harambee.core.errors import PermissionDeniedError
+
+    access = access_for(actor)
+    if not access.is_admin and group.pk not in access.groups_with(Role.EDITOR):
+        raise PermissionDeniedError(
+            _("Only editors of %(group)s may keep its results frameworks.") % {"group": group}
+        )
+
+
+@transaction.atomic
 def framework_create(*, actor: Any, data: Data) -> ResultsFramework:
-    return create_object(ResultsFramework, actor=actor, data=data)
+    values = _check_lead(actor, data)
+    _require_group_editor(actor, values.get("group"))
+    return create_object(ResultsFramework, actor=actor, data=values)
 
 
+@transaction.atomic
 def framework_update(
     *, actor: Any, framework: ResultsFramework, data: Data, expected_version: int | None
 ) -> ResultsFramework:
-    return update_object(framework, actor=actor, data=data, expected_version=expected_version)
+    require(actor, Permission.CHANGE, framework)
+    if "group" in data and data["group"] != framework.group:
+        _require_group_editor(actor, data["group"])
+    framework = update_object(framework, actor=actor, data=data, expected_version=expected_version)
+    # Thresholds changed: the statuses of the commitments following it may change.
+    refresh_statuses_for(framework.indicators.values_list("pk", flat=True))
+    return framework
 
 
+@transaction.atomic
+def outcome_create(*, actor: Any, framework: ResultsFramework, data: Data) -> Outcome:
+    require(actor, Permission.CHANGE, framework)
+    return create_object(
+        Outcome, actor=actor, data={**data, "framework": framework}, check_permission=False
+    )
+
+
+def outcome_update(
+    *, actor: Any, outcome: Outcome, data: Data, expected_version: int | None
+) -> Outcome:
+    return update_object(outcome, actor=actor, data=data, expected_version=expected_version)
+
+
+def _write_indicator_targets(indicator: Indicator, targets: Iterable[Mapping[str, Any]]) -> None:
+    indicator.targets.all().delete()
+    seen: set[datetime.date] = set()
+    for item in targets:
+        row = IndicatorTarget(indicator=indicator, **item)
+        if row.date in seen:
+            raise ValidationError({"targets": _("Two targets on %(date)s.") % {"date": row.date}})
+        seen.add(row.date)
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            raise ValidationError({"targets": exc.messages}) from exc
+        row.save()
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    actor: Any,
+    framework: ResultsFramework,
+    data: Data,
+    targets: Iterable[Mapping[str, Any]] = (),
+) -> Indicator:
+    require(actor, Permission.CHANGE, framework)
+    indicator = create_object(
+        Indicator, actor=actor, data={**data, "framework": framework}, check_permission=False
+    )
+    _write_indicator_targets(indicator, targets)
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    data: Data,
+    expected_version: int | None,
+    targets: Iterable[Mapping[str, Any]] | None = None,
+) -> Indicator:
+    indicator = update_object(indicator, actor=actor, data=data, expected_version=expected_version)
+    if targets is not None:
+        _write_indicator_targets(indicator, targets)
+    # Its rules, baseline or targets changed: so may the status of the commitments following it.
+    refresh_statuses_for([indicator.pk])
+    for commitment in Commitment.objects.filter(indicators=indicator):
+        smart = smart_check(commitment)
+        Commitment.objects.filter(pk=commitment.pk).update(
+            smart_missing=",".join(smart), smart_missing_count=len(smart)
+        )
+    return indicator
+
+
+def _check_dependencies(milestone: Milestone | None, framework: Any, m2m: M2M) -> None:
+    """Dependencies are milestones of the same framework and never make a loop."""
+    wanted = list((m2m or {}).get("depends_on", []) or [])
+    if not wanted:
+        return
+    framework_id = getattr(framework, "pk", framework)
+    for item in wanted:
+        if getattr(item, "framework_id", framework_id) != framework_id:
+            raise ValidationError(
+                {
+                    "depends_on": _("“%(title)s” is on another framework's timeline.")
+                    % {"title": item}
+                }
+            )
+    if milestone is None or milestone.pk is None:
+        return
+    # A loop: the milestone is reachable from one of the milestones it would depend on.
+    edges: dict[int, set[int]] = {}
+    for source, target in Milestone.depends_on.through.objects.filter(
+        from_milestone__framework_id=framework_id
+    ).values_list("from_milestone_id", "to_milestone_id"):
+        edges.setdefault(source, set()).add(target)
+    edges[milestone.pk] = {getattr(m, "pk", m) for m in wanted}
+    stack, seen = list(edges[milestone.pk]), set()
+    while stack:
+        current = stack.pop()
+        if current == milestone.pk:
+            raise ValidationError(
+                {"depends_on": _("These dependencies make a loop back to this milestone.")}
+            )
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(edges.get(current, ()))
+
+
+@transaction.atomic
 def milestone_create(*, actor: Any, data: Data, m2m: M2M = None) -> Milestone:
     values = dict(data)
     values.setdefault("planned_date", values.get("due_date"))
     framework = values.get("framework")
     if actor is not None and framework is not None:
         require(actor, Permission.CHANGE, framework)
+    _check_dependencies(None, framework, m2m)
     return create_object(Milestone, actor=actor, data=values, m2m=m2m, check_permission=False)
 
 
+@transaction.atomic
 def milestone_update(
     *, actor: Any, milestone: Milestone, data: Data, expected_version: int | None, m2m: M2M = None
 ) -> Milestone:
+    """Change a milestone. Its first planned date is kept (slippage is measured from it)."""
+    values = {k: v for k, v in data.items() if k not in {"planned_date", "framework"}}
     if m2m and milestone.pk in {getattr(m, "pk", m) for m in m2m.get("depends_on", [])}:
         raise ValidationError({"depends_on": _("A milestone cannot depend on itself.")})
+    _check_dependencies(milestone, milestone.framework_id, m2m)
     return update_object(
-        milestone, actor=actor, data=data, expected_version=expected_version, m2m=m2m
+        milestone, actor=actor, data=values, expected_version=expected_version, m2m=m2m
     )
+
+
+def milestone_delete(
+    *, actor: Any, milestone: Milestone, expected_version: int | None = None
+) -> None:
+    delete_object(milestone, actor=actor, expected_version=expected_version)
 
 
 # Progress reports -------------------------------------------------------------------------------
@@ -502,6 +731,7 @@ def report_send_back(
 
 __all__ = [
     "DUPLICATE_REPORT",
+    "FlowLinkInvalid",
     "InvalidTransition",
     "MatchInvalid",
     "SmartRequired",
@@ -514,8 +744,14 @@ __all__ = [
     "framework_create",
     "framework_update",
     "group_rules_set",
+    "indicator_create",
+    "indicator_update",
     "milestone_create",
+    "milestone_delete",
     "milestone_update",
+    "outcome_create",
+    "outcome_update",
+    "refresh_all_statuses",
     "refresh_commitment_status",
     "refresh_statuses_for",
     "report_approve",
@@ -524,4 +760,6 @@ __all__ = [
     "report_send_back",
     "report_submit",
     "report_update",
+    "schedule_flow_link",
+    "schedule_flow_unlink",
 ]

@@ -62,3 +62,16 @@ def send_report_reminders(as_of: str | None = None) -> int:
         )
         sent += 1
     return sent
+
+
+@task()
+def refresh_statuses(as_of: str | None = None) -> dict[str, int]:
+    """Recompute every commitment's cached status as of a day (default today).
+
+    Queue it daily (`harambee commitments-refresh-status` from cron or a systemd timer): the
+    expected value moves along the targets' line as time passes, so a stored status goes
+    stale even when no report arrives."""
+    from .services import refresh_all_statuses
+
+    day = datetime.date.fromisoformat(as_of) if as_of else None
+    return refresh_all_statuses(day)

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +25,38 @@ from harambee.network.models import Group
 from harambee.network.selectors import group_get, history_rows
 from harambee.network.views import GET_POST, filter_form, may, warn_invalid_filters
 
-from . import charts, exports, selectors, services
+from . import charts, exports, money, selectors, services
 from . import status as rules
 from .choices import IndicatorStatus, ReportStatus
 from .filtersets import CommitmentFilterSet
-from .forms import AsOfForm, CommitmentForm, LinkForm, ReportForm, ReviewForm, RulesForm
-from .models import REVIEW, Commitment, Forum, GroupRules, ProgressReport
+from .forms import (
+    AsOfForm,
+    CommitmentForm,
+    ConfirmImportForm,
+    FlowLinkForm,
+    FrameworkForm,
+    ImportForm,
+    IndicatorForm,
+    LinkForm,
+    MilestoneForm,
+    OutcomeForm,
+    ReportForm,
+    ReviewForm,
+    RulesForm,
+)
+from .loading import LoadError
+from .models import (
+    REVIEW,
+    Commitment,
+    Forum,
+    GroupRules,
+    Indicator,
+    Milestone,
+    Outcome,
+    ProgressReport,
+    ResultsFramework,
+    ScheduleLine,
+)
 
 HISTORY_ON_DETAIL = 20
 
@@ -134,8 +161,123 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history_rows(user=user, obj=commitment, limit=HISTORY_ON_DETAIL),
         "can_change": can_change,
         "can_delete": may(user, Permission.DELETE, commitment),
+        "money": money.schedule_money(user=user, commitment=commitment, with_candidates=can_change)
+        if commitment.schedule.all()
+        else None,
     }
     return render(request, "commitments/detail.html", context)
+
+
+@login_required
+@denials_as_403
+@require_POST
+def commitment_flows(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a funding flow to a line of the pledge's schedule, or unlink it."""
+    commitment = selectors.commitment_get(user=request.user, pk=pk)
+    form = FlowLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of a flow."))
+        return redirect(f"{commitment.get_absolute_url()}#money")
+    line = get_object_or_404(ScheduleLine, pk=form.cleaned_data["line"], commitment=commitment)
+    from harambee.funding.selectors import visible_flows
+
+    flow = visible_flows(user=request.user).filter(pk=form.cleaned_data["flow"]).first()
+    try:
+        if flow is None:
+            raise services.FlowLinkInvalid(_("That flow does not exist."))
+        if request.POST.get("remove"):
+            services.schedule_flow_unlink(actor=request.user, line=line, flow=flow)
+            messages.success(request, _("The flow was unlinked."))
+        else:
+            services.schedule_flow_link(actor=request.user, line=line, flow=flow)
+            messages.success(request, _("The flow was linked to %(line)s.") % {"line": line})
+    except services.FlowLinkInvalid as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{commitment.get_absolute_url()}#money")
+
+
+IMPORT_SESSION_KEY = "commitments_import"
+
+
+def _preview(user: Any, name: str, content: bytes) -> dict[str, Any]:
+    """Run the import without keeping anything: counts, or the problems by row and column."""
+    try:
+        rows = exports.read_rows(name, content)
+    except Exception:
+        return {"errors": [(None, "", _("The file cannot be read as CSV or Excel (.xlsx)."))]}
+    try:
+        counts = exports.commitments_import(actor=user, rows=rows, dry_run=True)
+    except LoadError as exc:
+        return {"errors": exc.items, "rows": len(rows)}
+    return {"errors": [], "rows": len(rows), **counts}
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def commitment_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or XLSX of commitments; see what it would do (or why not); confirm."""
+    import base64
+    import hashlib
+
+    require_create(request.user, Commitment)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        preview = _preview(request.user, upload.name, content)
+        token = hashlib.sha256(content).hexdigest()
+        if not preview["errors"]:
+            request.session[IMPORT_SESSION_KEY] = {
+                "name": upload.name,
+                "token": token,
+                "content": base64.b64encode(content).decode("ascii"),
+            }
+        context.update(
+            {
+                "preview": preview,
+                "file_name": upload.name,
+                "confirm_form": ConfirmImportForm(initial={"token": token}),
+            }
+        )
+    return render(request, "commitments/import.html", context)
+
+
+@login_required
+@denials_as_403
+@require_POST
+def commitment_import_confirm(request: HttpRequest) -> HttpResponse:
+    import base64
+
+    require_create(request.user, Commitment)
+    form = ConfirmImportForm(request.POST)
+    stored = request.session.get(IMPORT_SESSION_KEY) or {}
+    if not form.is_valid() or stored.get("token") != form.cleaned_data["token"]:
+        messages.error(request, _("This preview has expired: upload the file again."))
+        return redirect("commitments:commitment-import")
+    content = base64.b64decode(stored["content"])
+    try:
+        counts = exports.commitments_import(
+            actor=request.user, rows=exports.read_rows(stored["name"], content)
+        )
+    except LoadError as exc:
+        # The data changed since the preview: show the problems as a new preview would.
+        return render(
+            request,
+            "commitments/import.html",
+            {
+                "form": ImportForm(),
+                "preview": {"errors": exc.items},
+                "file_name": stored["name"],
+            },
+        )
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(
+        request,
+        _("%(created)d commitment(s) created, %(updated)d updated.") % counts,
+    )
+    return redirect("commitments:commitment-list")
 
 
 @login_required
@@ -271,7 +413,213 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commitments/frameworks.html",
-        {"frameworks": selectors.frameworks(user=request.user)},
+        {
+            "frameworks": selectors.frameworks(user=request.user),
+            "can_create": request.user.is_authenticated
+            and ResultsFramework.can_create(access_for(request.user)),
+        },
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def framework_create(request: HttpRequest) -> HttpResponse:
+    require_create(request.user, ResultsFramework)
+    form = FrameworkForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        ok, framework = attempt(
+            form, services.framework_create, actor=request.user, data=form.service_data()
+        )
+        if ok:
+            messages.success(request, _("“%(object)s” was created.") % {"object": framework})
+            return redirect(framework)
+    return render(request, "commitments/framework_form.html", {"form": form})
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = selectors.framework_get(user=request.user, pk=pk)
+    require(request.user, Permission.CHANGE, framework)
+    form = FrameworkForm(request.POST or None, instance=framework, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        ok, saved = attempt(
+            form,
+            services.framework_update,
+            actor=request.user,
+            framework=ResultsFramework.objects.get(pk=pk),
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        )
+        if ok:
+            messages.success(request, _("“%(object)s” was saved.") % {"object": saved})
+            return redirect(saved)
+    return render(
+        request, "commitments/framework_form.html", {"form": form, "framework": framework}
+    )
+
+
+def _framework_to_change(request: HttpRequest, pk: int) -> ResultsFramework:
+    framework = selectors.framework_get(user=request.user, pk=pk)
+    require(request.user, Permission.CHANGE, framework)
+    return framework
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework_to_change(request, pk)
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _outcome = attempt(
+            form,
+            services.outcome_create,
+            actor=request.user,
+            framework=framework,
+            data=form.service_data(),
+        )
+        if ok:
+            messages.success(request, _("The outcome was added."))
+            return redirect(framework)
+    return render(
+        request,
+        "commitments/part_form.html",
+        {"form": form, "framework": framework, "kind": "outcome"},
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = get_object_or_404(Outcome.objects.restrict(request.user), pk=pk)
+    require(request.user, Permission.CHANGE, outcome)
+    form = OutcomeForm(request.POST or None, instance=outcome)
+    if request.method == "POST" and form.is_valid():
+        ok, _saved = attempt(
+            form,
+            services.outcome_update,
+            actor=request.user,
+            outcome=Outcome.objects.get(pk=pk),
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        )
+        if ok:
+            messages.success(request, _("The outcome was saved."))
+            return redirect(outcome.framework)
+    return render(
+        request,
+        "commitments/part_form.html",
+        {"form": form, "framework": outcome.framework, "kind": "outcome", "object": outcome},
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework_to_change(request, pk)
+    form = IndicatorForm(request.POST or None, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        ok, indicator = attempt(
+            form,
+            services.indicator_create,
+            actor=request.user,
+            framework=framework,
+            data=form.service_data(),
+            targets=form.cleaned_data["targets_text"],
+        )
+        if ok:
+            messages.success(request, _("The indicator was added."))
+            return redirect(indicator)
+    return render(
+        request,
+        "commitments/part_form.html",
+        {"form": form, "framework": framework, "kind": "indicator"},
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = selectors.indicator_get(user=request.user, pk=pk)
+    require(request.user, Permission.CHANGE, indicator)
+    form = IndicatorForm(request.POST or None, instance=indicator, framework=indicator.framework)
+    if request.method == "POST" and form.is_valid():
+        ok, saved = attempt(
+            form,
+            services.indicator_update,
+            actor=request.user,
+            indicator=Indicator.objects.get(pk=pk),
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+            targets=form.cleaned_data["targets_text"],
+        )
+        if ok:
+            messages.success(request, _("The indicator was saved."))
+            return redirect(saved)
+    return render(
+        request,
+        "commitments/part_form.html",
+        {"form": form, "framework": indicator.framework, "kind": "indicator", "object": indicator},
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework_to_change(request, pk)
+    form = MilestoneForm(request.POST or None, user=request.user, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        ok, _milestone = attempt(
+            form,
+            services.milestone_create,
+            actor=request.user,
+            data={**kwargs["data"], "framework": framework},
+            m2m=kwargs["m2m"],
+        )
+        if ok:
+            messages.success(request, _("The milestone was added."))
+            return redirect("commitments:framework-timeline", pk=framework.pk)
+    return render(
+        request,
+        "commitments/part_form.html",
+        {"form": form, "framework": framework, "kind": "milestone"},
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.restrict(request.user), pk=pk)
+    require(request.user, Permission.CHANGE, milestone)
+    framework = milestone.framework
+    form = MilestoneForm(
+        request.POST or None, instance=milestone, user=request.user, framework=framework
+    )
+    if request.method == "POST" and form.is_valid():
+        ok, _saved = attempt(
+            form,
+            services.milestone_update,
+            actor=request.user,
+            milestone=Milestone.objects.get(pk=pk),
+            expected_version=form.cleaned_data.get("version"),
+            **form.service_kwargs(),
+        )
+        if ok:
+            messages.success(request, _("The milestone was saved."))
+            return redirect("commitments:framework-timeline", pk=framework.pk)
+    return render(
+        request,
+        "commitments/part_form.html",
+        {"form": form, "framework": framework, "kind": "milestone", "object": milestone},
     )
 
 
@@ -294,6 +642,8 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": selectors.overdue_reports(
                 as_of=as_of, indicator_queryset=framework.indicators.all()
             )[:50],
+            "outcomes": framework.outcomes.all(),
+            "can_change": may(request.user, Permission.CHANGE, framework),
         },
     )
 
@@ -310,6 +660,7 @@ def framework_timeline(request: HttpRequest, pk: int) -> HttpResponse:
             "milestones": items,
             "chart": charts.gantt(items, today),
             "today": today,
+            "can_change": may(request.user, Permission.CHANGE, framework),
         },
     )
 
@@ -336,6 +687,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panel": panel,
             "as_of": as_of,
             "page_obj": paginate(request, reports),
+            "can_change": may(request.user, Permission.CHANGE, indicator),
         },
     )
 
@@ -433,6 +785,29 @@ def _report_context(
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     return render(request, "commitments/report.html", _report_context(request, report))
+
+
+@login_required
+def report_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The report's evidence file, only to those who may see the report (404 otherwise)."""
+    import mimetypes
+    from pathlib import PurePosixPath
+
+    from django.http import FileResponse
+
+    report = selectors.report_get(user=request.user, pk=pk)
+    if not report.evidence_file:
+        raise Http404("No evidence file.")
+    try:
+        handle = report.evidence_file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("The evidence file is missing.") from exc
+    name = PurePosixPath(report.evidence_file.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 ACTIONS = {

@@ -20,6 +20,7 @@ from ..models import (
     CommitmentTarget,
     Indicator,
     IndicatorTarget,
+    Milestone,
     ProgressReport,
     ResultsFramework,
     ScheduleLine,
@@ -256,3 +257,85 @@ class ProgressReportSerializer(VersionedSerializer):
 class ReviewSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MilestoneSerializer(VersionedSerializer):
+    """A step on a framework's shared timeline. `planned_date` is the first due date, kept
+    when the due date moves; `slippage_days` is measured from it."""
+
+    framework = VisibleRelatedField(queryset=ResultsFramework.objects.all())
+    commitment = VisibleRelatedField(
+        required=False, allow_null=True, queryset=Commitment.objects.all()
+    )
+    organisation = VisibleRelatedField(
+        required=False, allow_null=True, queryset=Organisation.objects.all()
+    )
+    depends_on = VisibleRelatedField(many=True, required=False, queryset=Milestone.objects.all())
+    slippage_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "framework",
+            "commitment",
+            "title",
+            "organisation",
+            "start_date",
+            "planned_date",
+            "due_date",
+            "done_on",
+            "depends_on",
+            "slippage_days",
+            "version",
+        ]
+        read_only_fields = ["planned_date"]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_slippage_days(self, obj: Milestone) -> int:
+        return obj.slippage_days()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        instance = self.instance
+        if instance is not None and attrs.get("framework", instance.framework) != (
+            instance.framework
+        ):
+            raise serializers.ValidationError(
+                {"framework": [_("A milestone stays on its framework's timeline.")]}
+            )
+        return attrs
+
+
+class FlowLinkSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=_("The schedule line's id (see /money/)."))
+    flow = serializers.IntegerField(help_text=_("The funding flow's id."))
+
+
+class MoneyFiguresSerializer(serializers.Serializer):
+    committed_usd = serializers.DecimalField(max_digits=20, decimal_places=2)
+    paid_usd = serializers.DecimalField(max_digits=20, decimal_places=2)
+    recorded_usd = serializers.DecimalField(max_digits=20, decimal_places=2)
+    flows = serializers.IntegerField()
+
+
+class LineMoneySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="line.pk")
+    year = serializers.IntegerField(source="line.year")
+    currency = serializers.CharField(source="line.currency")
+    pledged = serializers.DecimalField(source="line.amount", max_digits=18, decimal_places=2)
+    pledged_usd = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    figures = MoneyFiguresSerializer()
+    flows = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_flows(self, obj: Any) -> list[int]:
+        return [flow.pk for flow in obj.flows]
+
+
+class CommitmentMoneySerializer(serializers.Serializer):
+    """Pledged vs committed vs paid: from the linked flows you may see, via funding.counting."""
+
+    rows = LineMoneySerializer(many=True)
+    totals = MoneyFiguresSerializer()
+    pledged_usd = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)

@@ -8,4 +8,5 @@ def register(router: DefaultRouter) -> None:
     router.register("commitments", views.CommitmentViewSet, basename="commitment")
     router.register("results-frameworks", views.FrameworkViewSet, basename="results-framework")
     router.register("indicators", views.IndicatorViewSet, basename="indicator")
+    router.register("milestones", views.MilestoneViewSet, basename="milestone")
     router.register("progress-reports", views.ProgressReportViewSet, basename="progress-report")

@@ -15,20 +15,31 @@ from rest_framework.response import Response
 
 from harambee.network.api.views import ServiceViewSet, documented, split_m2m
 
-from .. import loading, selectors, services
+from .. import loading, money, selectors, services
 from .. import status as rules
 from ..filtersets import (
     CommitmentFilterSet,
     FrameworkFilterSet,
     IndicatorFilterSet,
+    MilestoneFilterSet,
     ProgressReportFilterSet,
 )
-from ..models import Commitment, Indicator, ProgressReport, ResultsFramework
+from ..models import (
+    Commitment,
+    Indicator,
+    Milestone,
+    ProgressReport,
+    ResultsFramework,
+    ScheduleLine,
+)
 from .serializers import (
+    CommitmentMoneySerializer,
     CommitmentSerializer,
+    FlowLinkSerializer,
     FrameworkLoadSerializer,
     FrameworkSerializer,
     IndicatorSerializer,
+    MilestoneSerializer,
     ProgressReportSerializer,
     ReviewSerializer,
     SummarySerializer,
@@ -100,6 +111,87 @@ class CommitmentViewSet(ServiceViewSet):
     def delete_with_service(self, instance: Any, version: int | None) -> None:
         services.commitment_delete(
             actor=self.request.user, commitment=instance, expected_version=version
+        )
+
+    def _money(self, request: Request, commitment: Commitment) -> Response:
+        figures = money.schedule_money(user=request.user, commitment=commitment)
+        return Response(CommitmentMoneySerializer(figures).data)
+
+    @extend_schema(responses=CommitmentMoneySerializer, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def money(self, request: Request, pk: Any = None) -> Response:
+        """Pledged vs committed vs paid per schedule line, from the linked flows."""
+        return self._money(request, self.get_object())
+
+    def _link(self, request: Request, service: Any) -> Response:
+        commitment = self.get_object()
+        body = FlowLinkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        line = ScheduleLine.objects.filter(
+            pk=body.validated_data["line"], commitment=commitment
+        ).first()
+        if line is None:
+            raise serializers.ValidationError({"line": ["Not a line of this pledge's schedule."]})
+        from harambee.funding.selectors import visible_flows
+
+        flow = visible_flows(user=request.user).filter(pk=body.validated_data["flow"]).first()
+        if flow is None:
+            raise serializers.ValidationError({"flow": ["No such flow."]})
+        service(actor=request.user, line=line, flow=flow)
+        return self._money(request, commitment)
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        # Linking money is checked by its service (change permission on the commitment).
+        if self.action in {"link_flow", "unlink_flow", "money"}:
+            return
+        super().check_object_permissions(request, obj)
+
+    @extend_schema(request=FlowLinkSerializer, responses=CommitmentMoneySerializer)
+    @action(
+        detail=True, methods=["post"], url_path="link-flow", serializer_class=FlowLinkSerializer
+    )
+    def link_flow(self, request: Request, pk: Any = None) -> Response:
+        """Record that a funding flow fulfils a line of this financial pledge."""
+        return self._link(request, services.schedule_flow_link)
+
+    @extend_schema(request=FlowLinkSerializer, responses=CommitmentMoneySerializer)
+    @action(
+        detail=True, methods=["post"], url_path="unlink-flow", serializer_class=FlowLinkSerializer
+    )
+    def unlink_flow(self, request: Request, pk: Any = None) -> Response:
+        return self._link(request, services.schedule_flow_unlink)
+
+
+@documented(MilestoneSerializer)
+class MilestoneViewSet(ServiceViewSet):
+    """Milestones on the frameworks' shared timelines: who, what, start, due date, depends on.
+    The first planned date is kept; `slippage_days` is measured from it."""
+
+    model = Milestone
+    queryset = Milestone.objects.all()
+    selector = staticmethod(selectors.milestone_queryset)
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilterSet
+
+    def create_with_service(self, data: dict[str, Any], m2m: dict[str, Any]) -> Any:
+        milestone = services.milestone_create(actor=self.request.user, data=data, m2m=m2m)
+        return selectors.milestone_queryset(user=self.request.user).get(pk=milestone.pk)
+
+    def update_with_service(
+        self, instance: Any, data: dict[str, Any], m2m: dict[str, Any], version: int
+    ) -> Any:
+        services.milestone_update(
+            actor=self.request.user,
+            milestone=instance,
+            data=data,
+            m2m=m2m or None,
+            expected_version=version,
+        )
+        return selectors.milestone_queryset(user=self.request.user).get(pk=instance.pk)
+
+    def delete_with_service(self, instance: Any, version: int | None) -> None:
+        services.milestone_delete(
+            actor=self.request.user, milestone=instance, expected_version=version
         )
 
 

@@ -164,3 +164,94 @@ def test_framework_load_and_indicators():
     assert ok.status_code == 200 and ok.json()["code"] == "FW-API"
     listed = client_for().get(f"{API}/indicators/", {"framework": ok.json()["id"]}).json()
     assert [i["code"] for i in listed["results"]] == ["I1"]
+
+
+def test_milestones_api_with_dependencies_and_slippage():
+    from .factories import FrameworkFactory, MilestoneFactory
+
+    group = GroupFactory()
+    editor = user_with_role(Role.EDITOR, group=group)
+    framework = FrameworkFactory(group=group)
+    first = MilestoneFactory(framework=framework)
+    client = client_for(editor)
+    response = client.post(
+        f"{API}/milestones/",
+        {
+            "framework": framework.pk,
+            "title": "Teachers hired",
+            "due_date": "2025-09-30",
+            "depends_on": [first.pk],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["planned_date"] == "2025-09-30" and body["depends_on"] == [first.pk]
+    response = client.patch(
+        f"{API}/milestones/{body['id']}/",
+        {"due_date": "2025-10-30", "version": body["version"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["planned_date"] == "2025-09-30"
+    assert response.json()["slippage_days"] >= 30
+    listed = client_for().get(f"{API}/milestones/", {"framework": framework.pk}).json()
+    assert len(listed["results"]) == 2
+    stranger = client_for(user_with_role(Role.EDITOR))
+    refused = stranger.post(
+        f"{API}/milestones/",
+        {"framework": framework.pk, "title": "x", "due_date": "2025-09-30"},
+        format="json",
+    )
+    assert refused.status_code == 403
+    loop = client.patch(
+        f"{API}/milestones/{first.pk}/",
+        {"depends_on": [body["id"]], "version": first.version},
+        format="json",
+    )
+    assert loop.status_code == 400 and "depends_on" in loop.json()["fields"]
+
+
+def test_money_api_links_flows_and_reports_pledged_committed_paid():
+    from decimal import Decimal
+
+    from harambee.funding.tests.helpers import flow
+
+    from ..models import ScheduleLine
+
+    org = OrganisationFactory()
+    editor = user_with_role(Role.EDITOR, organisation=org)
+    commitment = CommitmentFactory(type="financial", owner_organisation=org)
+    line = ScheduleLine.objects.create(
+        commitment=commitment, year=2026, currency="USD", amount=Decimal(1000)
+    )
+    parent = flow(400, source_id="gift")
+    child = flow(400, parent="gift", repeats_parent=True)
+    client = client_for(editor)
+    for item in (parent, child):
+        response = client.post(
+            f"{API}/commitments/{commitment.pk}/link-flow/",
+            {"line": line.pk, "flow": item.pk},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+    body = client_for().get(f"{API}/commitments/{commitment.pk}/money/").json()
+    assert body["rows"][0]["flows"] == sorted([parent.pk, child.pk], reverse=True) or set(
+        body["rows"][0]["flows"]
+    ) == {parent.pk, child.pk}
+    assert Decimal(body["rows"][0]["figures"]["paid_usd"]) == 400
+    assert Decimal(body["totals"]["recorded_usd"]) == 400
+    assert Decimal(body["rows"][0]["pledged"]) == 1000
+    refused = client_for(user_with_role(Role.EDITOR)).post(
+        f"{API}/commitments/{commitment.pk}/unlink-flow/",
+        {"line": line.pk, "flow": parent.pk},
+        format="json",
+    )
+    assert refused.status_code == 403
+    response = client.post(
+        f"{API}/commitments/{commitment.pk}/unlink-flow/",
+        {"line": line.pk, "flow": parent.pk},
+        format="json",
+    )
+    assert Decimal(response.json()["totals"]["recorded_usd"]) == 400  # the child now counts
+    assert response.json()["rows"][0]["flows"] == [child.pk]

@@ -230,3 +230,132 @@ def test_periods_and_overdue_reports_and_reminders(workflow, settings):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [w["reporter"].email]
     assert "2025-04-01 to 2025-06-30, due 2025-07-30" in mail.outbox[0].body
+
+
+# Frameworks, outcomes, indicators, milestones written by form ------------------------------
+
+
+def test_framework_of_a_group_is_kept_by_that_groups_editors():
+    group = GroupFactory()
+    editor = user_with_role(Role.EDITOR, group=group)
+    stranger = user_with_role(Role.EDITOR)
+    with pytest.raises(PermissionDeniedError):
+        services.framework_create(
+            actor=stranger, data={"code": "X", "title": "Not mine", "group": group}
+        )
+    framework = services.framework_create(
+        actor=editor, data={"code": "UGA-EDU", "title": "Education", "group": group}
+    )
+    outcome = services.outcome_create(
+        actor=editor, framework=framework, data={"code": "O1", "title": "Children learn"}
+    )
+    indicator = services.indicator_create(
+        actor=editor,
+        framework=framework,
+        data={
+            "code": "ENROL",
+            "title": "Enrolled",
+            "outcome": outcome,
+            "baseline_value": 0,
+            "baseline_date": datetime.date(2025, 1, 1),
+        },
+        targets=[{"date": datetime.date(2025, 12, 31), "value": 1000}],
+    )
+    assert list(indicator.targets.values_list("value", flat=True)) == [1000]
+    with pytest.raises(PermissionDeniedError):
+        services.outcome_create(
+            actor=stranger, framework=framework, data={"code": "O2", "title": "x"}
+        )
+    with pytest.raises(ValidationError):
+        services.indicator_update(
+            actor=editor,
+            indicator=indicator,
+            data={},
+            expected_version=indicator.version,
+            targets=[{"date": datetime.date(2024, 6, 30), "value": 10}],
+        )
+    assert indicator.targets.count() == 1  # nothing written
+
+
+def test_changing_an_indicator_target_refreshes_the_commitments_status():
+    indicator = IndicatorFactory()
+    TargetFactory(indicator=indicator, value=100, date=datetime.date(2025, 4, 11))
+    ReportFactory(indicator=indicator, value=150)
+    commitment = CommitmentFactory(indicators=[indicator])
+    services.refresh_commitment_status(commitment)
+    assert Commitment.objects.get(pk=commitment.pk).status == "achieved"
+    services.indicator_update(
+        actor=None,
+        indicator=indicator,
+        data={},
+        expected_version=None,
+        targets=[{"date": datetime.date(2025, 4, 11), "value": 100000}],
+    )
+    assert Commitment.objects.get(pk=commitment.pk).status == "off_track"
+
+
+def test_milestone_dependencies_stay_on_the_framework_and_make_no_loop():
+    from .factories import MilestoneFactory
+
+    first = MilestoneFactory()
+    second = MilestoneFactory(framework=first.framework)
+    elsewhere = MilestoneFactory()
+    services.milestone_update(
+        actor=None, milestone=second, data={}, expected_version=None, m2m={"depends_on": [first]}
+    )
+    with pytest.raises(ValidationError, match="loop"):
+        services.milestone_update(
+            actor=None,
+            milestone=first,
+            data={},
+            expected_version=None,
+            m2m={"depends_on": [second]},
+        )
+    with pytest.raises(ValidationError, match="another framework"):
+        services.milestone_update(
+            actor=None,
+            milestone=first,
+            data={},
+            expected_version=None,
+            m2m={"depends_on": [elsewhere]},
+        )
+
+
+def test_moving_a_milestone_keeps_its_first_planned_date_and_shows_slippage():
+    from .factories import FrameworkFactory
+
+    framework = FrameworkFactory()
+    milestone = services.milestone_create(
+        actor=None,
+        data={"framework": framework, "title": "Law passed", "due_date": datetime.date(2025, 3, 1)},
+    )
+    assert milestone.planned_date == datetime.date(2025, 3, 1)
+    milestone = services.milestone_update(
+        actor=None,
+        milestone=milestone,
+        data={"due_date": datetime.date(2025, 5, 1), "planned_date": datetime.date(2025, 5, 1)},
+        expected_version=milestone.version,
+    )
+    milestone.refresh_from_db()
+    assert milestone.planned_date == datetime.date(2025, 3, 1)
+    assert milestone.slippage_days(datetime.date(2025, 1, 1)) == 61
+
+
+# Stored status going stale ------------------------------------------------------------------
+
+
+def test_daily_refresh_moves_a_stored_status_as_time_passes():
+    indicator = IndicatorFactory()
+    TargetFactory(indicator=indicator, value=1000, date=datetime.date(2025, 4, 11))
+    ReportFactory(indicator=indicator, value=300, period_end=datetime.date(2025, 1, 31))
+    commitment = CommitmentFactory(indicators=[indicator])
+    bare = CommitmentFactory(status="on_track")  # no indicator left: no data
+    # Early February, 300 against an expected ~310: on track.
+    counts = tasks.refresh_statuses.call("2025-02-01")
+    assert Commitment.objects.get(pk=commitment.pk).status == "on_track"
+    assert Commitment.objects.get(pk=bare.pk).status == "no_data"
+    assert counts["changed"] == 2
+    # Nothing new reported by April: expected ~1000, the stored status must not stay on track.
+    counts = tasks.refresh_statuses.call("2025-04-10")
+    assert Commitment.objects.get(pk=commitment.pk).status == "off_track"
+    assert counts == {"checked": 1, "changed": 1}

@@ -203,3 +203,260 @@ def test_a_bad_report_form_says_why_and_writes_nothing():
     )
     assert response.status_code == 200 and b"the denominator is missing" in response.content
     assert not ProgressReport.objects.exists()
+
+
+# Money, frameworks by form, milestones, import, evidence ----------------------------------------
+
+
+def _financial_pledge(editor_org):
+    from decimal import Decimal
+
+    from ..models import ScheduleLine
+
+    donor = OrganisationFactory(name="Kingdom of Examples")
+    commitment = CommitmentFactory(
+        type="financial", countries=["UGA"], owner_organisation=editor_org
+    )
+    ShareFactory(commitment=commitment, organisation=donor)
+    line = ScheduleLine.objects.create(
+        commitment=commitment, year=2026, currency="USD", amount=Decimal(1000)
+    )
+    return commitment, line, donor
+
+
+def test_commitment_page_suggests_links_and_fills_paid_from_flows():
+    from harambee.funding.choices import PartyKind, Side
+    from harambee.funding.tests.helpers import flow, party, place, year
+
+    org = OrganisationFactory()
+    editor = user_with_role(Role.EDITOR, organisation=org)
+    commitment, line, donor = _financial_pledge(org)
+    donor_party = party(PartyKind.ORGANISATION, donor.name, Side.SOURCE, organisation_id=donor.pk)
+    grant = flow(700, parties=[donor_party, place("UGA"), year(2026)], description="Grant")
+    page = client_for(editor).get(commitment.get_absolute_url()).content.decode()
+    assert 'class="flow-candidates"' in page and f"#{grant.pk}" in page
+    response = client_for(editor).post(
+        f"/commitments/{commitment.pk}/flows/", {"line": line.pk, "flow": grant.pk}
+    )
+    assert response.status_code == 302 and list(line.flows.all()) == [grant]
+    page = client_for().get(commitment.get_absolute_url()).content.decode()
+    assert 'data-paid="2026-USD">700' in page and 'data-paid="total">700' in page
+    assert 'class="flow-candidates"' not in page  # visitors get no forms
+    # Someone who may not change the pledge cannot link.
+    other = user_with_role(Role.EDITOR)
+    assert (
+        client_for(other)
+        .post(
+            f"/commitments/{commitment.pk}/flows/",
+            {"line": line.pk, "flow": grant.pk, "remove": "1"},
+        )
+        .status_code
+        == 403
+    )
+    board = client_for().get(f"/commitments/dashboard/forum/{ForumFactory().pk}/")
+    assert board.status_code == 200
+
+
+def test_group_dashboard_shows_money_recorded():
+    from harambee.funding.tests.helpers import flow
+
+    group = GroupFactory()
+    org = OrganisationFactory()
+    commitment, line, _donor = _financial_pledge(org)
+    Commitment.objects.filter(pk=commitment.pk).update(group=group)
+    line.flows.add(flow(250))
+    page = client_for().get(f"/commitments/dashboard/group/{group.pk}/").content.decode()
+    assert 'data-recorded="USD">250' in page and 'data-recorded="total">250' in page
+
+
+def test_group_editor_creates_a_framework_outcome_and_indicator_by_form():
+    group = GroupFactory()
+    editor = user_with_role(Role.EDITOR, group=group)
+    client = client_for(editor)
+    assert client.get("/commitments/frameworks/new/").status_code == 200
+    response = client.post(
+        "/commitments/frameworks/new/",
+        {
+            "code": "UGA-EDU",
+            "title": "Education compact",
+            "group": group.pk,
+            "on_track_at": "0.85",
+            "at_risk_at": "0.6",
+            "grace_days": "30",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from ..models import Indicator, ResultsFramework
+
+    framework = ResultsFramework.objects.get(code="UGA-EDU")
+    client.post(
+        f"/commitments/frameworks/{framework.pk}/outcomes/new/", {"code": "O1", "title": "Learn"}
+    )
+    outcome = framework.outcomes.get()
+    indicator_form = {
+        "code": "ENROL",
+        "title": "Enrolled",
+        "outcome": outcome.pk,
+        "unit": "number",
+        "time_aggregation": "sum",
+        "place_aggregation": "sum",
+        "direction": "increase",
+        "disaggregations": ["sex"],
+        "baseline_value": "0",
+        "baseline_date": "2025-01-01",
+        "frequency": "quarterly",
+        "targets_text": "2025-12-31 1000",
+    }
+    bad = client.post(
+        f"/commitments/frameworks/{framework.pk}/indicators/new/",
+        {**indicator_form, "targets_text": "2024-12-31 1000"},
+    )
+    assert bad.status_code == 200 and b"after the baseline date" in bad.content
+    assert not Indicator.objects.exists()
+    response = client.post(
+        f"/commitments/frameworks/{framework.pk}/indicators/new/", indicator_form
+    )
+    indicator = Indicator.objects.get(code="ENROL")
+    assert response.status_code == 302 and indicator.disaggregations == ["sex"]
+    edit = client.post(
+        f"/commitments/indicators/{indicator.pk}/edit/",
+        {**indicator_form, "title": "Children enrolled", "version": indicator.version},
+    )
+    assert edit.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.title == "Children enrolled"
+    # An editor of another group may not touch it.
+    stranger = user_with_role(Role.EDITOR)
+    assert (
+        client_for(stranger).get(f"/commitments/frameworks/{framework.pk}/edit/").status_code == 403
+    )
+    assert (
+        client_for(stranger).get(f"/commitments/indicators/{indicator.pk}/edit/").status_code == 403
+    )
+    refused = client_for(stranger).post(
+        "/commitments/frameworks/new/",
+        {
+            "code": "X",
+            "title": "X",
+            "group": group.pk,
+            "on_track_at": "0.85",
+            "at_risk_at": "0.6",
+            "grace_days": "30",
+            "visibility": "public",
+        },
+    )
+    assert refused.status_code == 200 and not ResultsFramework.objects.filter(code="X").exists()
+
+
+def test_milestone_pages_on_the_shared_timeline():
+    from ..models import Milestone
+    from .factories import FrameworkFactory
+
+    group = GroupFactory()
+    editor = user_with_role(Role.EDITOR, group=group)
+    framework = FrameworkFactory(group=group)
+    first = MilestoneFactory(framework=framework, title="Policy adopted")
+    client = client_for(editor)
+    assert (
+        b"Add a milestone"
+        in client.get(f"/commitments/frameworks/{framework.pk}/timeline/").content
+    )
+    response = client.post(
+        f"/commitments/frameworks/{framework.pk}/milestones/new/",
+        {"title": "Teachers hired", "due_date": "2025-09-30", "depends_on": [first.pk]},
+    )
+    assert response.status_code == 302
+    hired = Milestone.objects.get(title="Teachers hired")
+    assert list(hired.depends_on.all()) == [first]
+    response = client.post(
+        f"/commitments/milestones/{hired.pk}/edit/",
+        {
+            "title": "Teachers hired",
+            "due_date": "2025-12-31",
+            "version": hired.version,
+            "depends_on": [first.pk],
+        },
+    )
+    assert response.status_code == 302
+    hired.refresh_from_db()
+    assert hired.planned_date == datetime.date(2025, 9, 30) and hired.slippage_days() >= 92
+    page = client_for().get(f"/commitments/frameworks/{framework.pk}/timeline/").content.decode()
+    assert "first planned" in page and "Add a milestone" not in page
+    loop = client.post(
+        f"/commitments/milestones/{first.pk}/edit/",
+        {
+            "title": "Policy adopted",
+            "due_date": "2025-06-30",
+            "version": first.version,
+            "depends_on": [hired.pk],
+        },
+    )
+    assert loop.status_code == 200 and b"loop" in loop.content
+    assert (
+        client_for(user_with_role(Role.EDITOR))
+        .get(f"/commitments/milestones/{hired.pk}/edit/")
+        .status_code
+        == 403
+    )
+
+
+def test_import_from_the_list_page_previews_errors_by_row_and_column_then_confirms():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    org = OrganisationFactory(name="Danish Refugee Council", acronym="DRC")
+    editor = user_with_role(Role.EDITOR, organisation=org)
+    client = client_for(editor)
+    assert b"/commitments/import/" in client.get("/commitments/").content
+    bad = (
+        "code,title,type,countries,organisations\n"
+        "IMP-1,Good one,financial,UGA,DRC:100\n"
+        "IMP-2,Bad one,wish,XXX,DRC\n"
+    )
+    response = client.post(
+        "/commitments/import/", {"file": SimpleUploadedFile("c.csv", bad.encode())}
+    )
+    page = response.content.decode()
+    assert 'class="import-errors"' in page
+    assert '<td class="num">3</td><td>type</td>' in page and "<td>countries</td>" in page
+    assert "Confirm the import" not in page and not Commitment.objects.exists()
+    good = "code,title,type,countries,organisations\nIMP-1,Good one,financial,UGA,DRC:100\n"
+    response = client.post(
+        "/commitments/import/", {"file": SimpleUploadedFile("c.csv", good.encode())}
+    )
+    assert b"1 to create, 0 to update" in response.content
+    assert not Commitment.objects.exists()  # the preview writes nothing
+    token = client.session["commitments_import"]["token"]
+    response = client.post("/commitments/import/confirm/", {"token": token})
+    assert response.status_code == 302 and Commitment.objects.get().code == "IMP-1"
+    again = client.post("/commitments/import/confirm/", {"token": token})
+    assert again.status_code == 302 and Commitment.objects.count() == 1
+    viewer = user_with_role(Role.VIEWER)
+    assert client_for(viewer).get("/commitments/import/").status_code == 403
+
+
+def test_evidence_file_only_for_those_who_may_see_the_report(settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    org = OrganisationFactory()
+    reporter = user_with_role(Role.EDITOR, organisation=org)
+    report = ReportFactory(organisation=org, status=ReportStatus.DRAFT)
+    report.evidence_file.save("register.csv", ContentFile(b"name,count\nA,3\n"))
+    response = client_for(reporter).get(f"/commitments/reports/{report.pk}/evidence/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"name,count\nA,3\n"
+    assert "attachment" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # A draft is not for other organisations; anonymous visitors sign in first.
+    assert (
+        client_for(user_with_role(Role.EDITOR))
+        .get(f"/commitments/reports/{report.pk}/evidence/")
+        .status_code
+        == 404
+    )
+    assert client_for().get(f"/commitments/reports/{report.pk}/evidence/").status_code == 302
+    no_file = ReportFactory(organisation=org, period_end=datetime.date(2025, 2, 28))
+    assert (
+        client_for(reporter).get(f"/commitments/reports/{no_file.pk}/evidence/").status_code == 404
+    )
