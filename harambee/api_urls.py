@@ -1,6 +1,6 @@
 """One router for the whole API; each app registers its endpoints in its api/urls.py."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
@@ -10,6 +10,9 @@ from harambee.network.api.urls import register as register_network
 from harambee.places.api.urls import register as register_places
 
 router = DefaultRouter()
+# No ".json" suffix routes: the API speaks JSON only, and the extra actions did not accept the
+# suffix (they answered 500; found by the URL-map permission test).
+router.include_format_suffixes = False
 register_places(router)
 register_network(router)
 register_activities(router)
@@ -17,5 +20,6 @@ register_funding(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
+    path("privacy/", include("harambee.privacy.api.urls")),
     *router.urls,
 ]
