@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/harambee
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint format bench schema messages clean
+.PHONY: install run test test-sqlite test-postgres lint format bench schema messages fuzz clean
 
 $(BIN)/.installed: pyproject.toml
 	scripts/ensure-build-deps.sh
@@ -52,6 +52,12 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The API fuzzed from the committed schema (also part of `make test`, with 3 examples per
+# operation); a deeper run: make fuzz SCHEMATHESIS_EXAMPLES=50
+SCHEMATHESIS_EXAMPLES ?= 25
+fuzz: install
+	env -u DATABASE_URL SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest -n 2 harambee/core/tests/test_api_fuzz.py
 
 bench: install
 	$(BIN)/python -m bench

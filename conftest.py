@@ -22,8 +22,18 @@ def _no_api_throttling(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute", "user": "100000/minute"}
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "100000/minute", "user": "100000/minute", "intake": "100000/minute"},
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_page_rate_limits(settings):
+    # Public forms and log-in are rate-limited per address (harambee.core.security); every
+    # test client comes from 127.0.0.1. A test of the limits sets its own rate.
+    settings.PUBLIC_FORM_RATE = "100000/minute"
+    settings.LOGIN_RATE = "100000/minute"
 
 
 @pytest.fixture(autouse=True)

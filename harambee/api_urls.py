@@ -1,6 +1,6 @@
 """One router for the whole API; each app registers its endpoints in its api/urls.py."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
@@ -16,6 +16,9 @@ from harambee.screening.api.urls import register as register_screening
 from harambee.screening.api.urls import urlpatterns as screening_urls
 
 router = DefaultRouter()
+# No ".json" suffix routes: the API speaks JSON only, and the extra actions did not accept the
+# suffix (they answered 500; found by the URL-map permission test).
+router.include_format_suffixes = False
 register_places(router)
 register_network(router)
 register_activities(router)
@@ -29,5 +32,6 @@ urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
     *feedback_urls,
     *screening_urls,
+    path("privacy/", include("harambee.privacy.api.urls")),
     *router.urls,
 ]

@@ -45,6 +45,36 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 if not FIELD_ENCRYPTION_KEY and PRODUCTION:
     raise ImproperlyConfigured("HARAMBEE_ENV=production needs FIELD_ENCRYPTION_KEY.")
+# Key for the keyed hashes (HMAC) kept beside encrypted fields for exact search.
+FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY", "")
+if not FIELD_HASH_KEY and PRODUCTION:
+    raise ImproperlyConfigured("HARAMBEE_ENV=production needs FIELD_HASH_KEY.")
+
+# Privacy (docs/privacy.md): the notice version consents refer to, and how long personal
+# fields are kept (days, per "app.model"; PRIVACY_RETENTION_DAYS="network.person=730,...").
+PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION", "2026-1")
+PRIVACY_DEFAULT_RETENTION_DAYS = int(os.environ.get("PRIVACY_DEFAULT_RETENTION_DAYS", "1095"))
+PRIVACY_RETENTION_DAYS: dict[str, int | None] = {
+    label.strip().lower(): (None if days.strip().lower() in {"", "none", "forever"} else int(days))
+    for label, _sep, days in (
+        item.partition("=") for item in env_list("PRIVACY_RETENTION_DAYS") if "=" in item
+    )
+}
+# Statistical disclosure control (harambee/core/disclosure.py).
+DISCLOSURE_THRESHOLD = int(os.environ.get("DISCLOSURE_THRESHOLD", "5"))
+DISCLOSURE_K = int(os.environ.get("DISCLOSURE_K", "5"))
+
+# Uploads: request bodies and files held in memory, and the largest file any upload accepts
+# (validators on every file field; the web server in front should cap the body too).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 2**20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 2**20)))
+UPLOAD_MAX_SIZE = int(os.environ.get("UPLOAD_MAX_SIZE", str(50 * 2**20)))
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Rate limits: pages' public forms (harambee.core.security.rate_limit) and log-in attempts
+# per address, on top of django-axes' lock-out per username and address.
+PUBLIC_FORM_RATE = os.environ.get("PUBLIC_FORM_RATE", "10/minute")
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/minute")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,7 +94,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "harambee.core",
+    "harambee.privacy",
     "harambee.places",
     "harambee.network",
     "harambee.activities",
@@ -83,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -200,7 +234,12 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "1200/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "120/minute"),
+        "user": os.environ.get("API_USER_RATE", "1200/minute"),
+        # Intake endpoints (harambee.core.security.IntakeRateThrottle): per token or address.
+        "intake": os.environ.get("API_INTAKE_RATE", "600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Harambee API",
@@ -274,6 +313,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Two-factor log-in (TOTP, django-otp): optional for every user, offered on the profile page.
+OTP_TOTP_ISSUER = "Harambee"
 
 LOGGING = {
     "version": 1,

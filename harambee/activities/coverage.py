@@ -69,6 +69,7 @@ class Coverage:
     totals: Figures
     unplaced: int
     area_filter: str = ""
+    suppressed: int | None = None  # people figures hidden for the public view (None: none)
 
     @property
     def max_organisations(self) -> int:
@@ -388,3 +389,51 @@ def area_presence(*, user: Any, pcode: str, filters: Any = None) -> dict[str, An
     for org in ranked:
         org["sectors"].sort(key=str.casefold)
     return {"area": area, "organisations": ranked}
+
+
+# Statistical disclosure control (harambee/core/disclosure.py) for the public view -------------
+
+SUPPRESSED = "x"
+
+
+def protect_people_figures(result: Coverage, threshold: int | None = None) -> int:
+    """Hide people figures below the threshold in the matrix anonymous visitors see, with
+    secondary suppression: sector totals add areas up (a sum), area totals are the largest
+    figure of the area (a maximum: hidden when it equals a hidden cell), and the grand total
+    adds the area totals. Returns how many figures were hidden."""
+    from harambee.core.disclosure import default_threshold, suppress, suppress_series
+
+    threshold = default_threshold() if threshold is None else threshold
+    hidden_count = 0
+    sector_indexes = range(len(result.sectors))
+    for name in PEOPLE:
+        cells = {(a.pk, i): a.cells[i].get(name) for a in result.areas for i in sector_indexes}
+        table = suppress(cells, threshold=threshold, additive_rows=False)
+        for a in result.areas:
+            for i in sector_indexes:
+                if (a.pk, i) in table.hidden and a.cells[i].get(name) is not None:
+                    setattr(a.cells[i], name, SUPPRESSED)
+                    hidden_count += 1
+        for i, totals in enumerate(result.sector_totals):
+            if totals.get(name) is not None and table.column_totals.get(i, 0) is None:
+                setattr(totals, name, SUPPRESSED)
+                hidden_count += 1
+        area_totals = {a.pk: a.totals.get(name) for a in result.areas}
+        published = suppress_series(area_totals, threshold=threshold)
+        for a in result.areas:
+            value = area_totals[a.pk]
+            if value is None:
+                continue
+            equals_hidden = any(
+                (a.pk, i) in table.hidden and cells[(a.pk, i)] == value for i in sector_indexes
+            )
+            if published[a.pk] is None or equals_hidden:
+                setattr(a.totals, name, SUPPRESSED)
+                hidden_count += 1
+        grand = result.totals.get(name)
+        hidden_areas = [a for a in result.areas if a.totals.get(name) == SUPPRESSED]
+        if grand is not None and (0 < grand < threshold or len(hidden_areas) == 1):
+            setattr(result.totals, name, SUPPRESSED)
+            hidden_count += 1
+    result.suppressed = hidden_count
+    return hidden_count

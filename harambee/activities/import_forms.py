@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.forms import VersionedForm
+from harambee.core.security import UploadValidator
 from harambee.network.models import Organisation
 from harambee.places.models import Country
 
@@ -110,6 +111,7 @@ class UploadForm(forms.Form):
         label=_("File"),
         help_text=_("A 3W/4W/5W table as CSV or Excel (.xlsx), with HXL tags if it has them."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+        validators=[UploadValidator(extensions=())],  # size; the type is checked below
     )
     country = forms.ModelChoiceField(
         label=_("Country"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from harambee.core.access import access_for
 from harambee.core.choices import Permission
 from harambee.core.forms import attempt
+from harambee.core.security import any_user
 from harambee.core.services import require, require_create
 from harambee.core.views import denials_as_403, paginate, search_organisations
 from harambee.network.models import Organisation
@@ -62,6 +63,7 @@ def _stale_message() -> str:
     )
 
 
+@any_user("The user's own imports (and those of their organisation).")
 @login_required
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 from harambee.core.access import access_for
 from harambee.core.choices import Permission
 from harambee.core.forms import attempt
+from harambee.core.security import public
 from harambee.core.services import require, require_create
 from harambee.core.views import denials_as_403, is_partial, paginate, partial_or_page
 from harambee.network.forms import DeleteForm
@@ -116,6 +117,7 @@ def _export_links(request: HttpRequest) -> list[dict[str, str]]:
 # List, detail ---------------------------------------------------------------------------------
 
 
+@public("Who does what where: public activities; rows restricted per user.")
 def activity_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.activity_list(user=request.user, filters=request.GET)
     country = query_code(request.GET.get("country"), max_length=3).upper()
@@ -316,6 +318,7 @@ def _analysis_context(request: HttpRequest, *, cells: bool) -> dict[str, Any]:
     return context
 
 
+@public("Map of presence: counts over the activities the user may see.")
 def activity_map(request: HttpRequest) -> HttpResponse:
     """Admin areas coloured by how many organisations are present; a click lists them."""
     context = _analysis_context(request, cells=False)
@@ -371,11 +374,16 @@ def activity_map_area(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@public("Coverage matrix: restricted per user; small people figures hidden for anonymous visitors.")
 def coverage_matrix(request: HttpRequest) -> HttpResponse:
     """Sector × admin area: how many organisations, where nobody is, people in need and reached."""
     context = _analysis_context(request, cells=True)
     measure = request.GET.get("measure") or "organisations"
     context["measure"] = measure if measure in MEASURES else "organisations"
+    result = context.get("coverage")
+    if result is not None and not request.user.is_authenticated:
+        # Public view: no small people figure, nor one that totals would give away.
+        coverage.protect_people_figures(result)
     context["measures"] = MEASURES
     return partial_or_page(
         request, "activities/coverage.html", "activities/_coverage_results.html", context
@@ -385,6 +393,7 @@ def coverage_matrix(request: HttpRequest) -> HttpResponse:
 # Exports --------------------------------------------------------------------------------------
 
 
+@public("Export of the list: the same restricted rows, no personal data.")
 @require_GET
 def export(request: HttpRequest) -> HttpResponseBase:
     """Any filtered list, as HXL CSV, XLSX or GeoJSON (same filters as the list)."""

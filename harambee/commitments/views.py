@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from harambee.core.access import access_for
 from harambee.core.choices import Permission, Role
 from harambee.core.forms import attempt
+from harambee.core.security import any_user, public
 from harambee.core.services import require, require_create
 from harambee.core.views import denials_as_403, paginate, partial_or_page
 from harambee.network.models import Group
@@ -71,6 +72,7 @@ def _as_of(request: HttpRequest) -> datetime.date:
 # Commitments ---------------------------------------------------------------------------------------
 
 
+@public("Commitments are public accountability: the list shows only what the visitor may see.")
 def commitment_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.commitment_list(user=request.user, filters=request.GET)
     form = filter_form(CommitmentFilterSet, request)
@@ -92,6 +94,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     return partial_or_page(request, "commitments/list.html", "commitments/_results.html", context)
 
 
+@public("Export of the commitments list: the same restricted rows, no personal data.")
 def commitment_export(request: HttpRequest) -> HttpResponse:
     queryset = exports.export_queryset(
         selectors.commitment_list(user=request.user, filters=request.GET)
@@ -409,6 +412,7 @@ def group_rules(request: HttpRequest, pk: int) -> HttpResponse:
 # Frameworks, indicators, timeline ----------------------------------------------------------------
 
 
+@public("Results frameworks are public accountability; restricted per user.")
 def framework_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -695,6 +699,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Progress reports ---------------------------------------------------------------------------------
 
 
+@any_user("Progress reports the user may see (restricted per user).")
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     user = request.user

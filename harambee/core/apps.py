@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "harambee.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .two_factor import install_admin_guard
+
+        install_admin_guard()

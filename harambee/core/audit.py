@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.encoding import is_protected_type
 
+from .fields import hash_key, is_personal
 from .models import ChangeRecord
 
 
@@ -35,17 +38,18 @@ def snapshot(
     """The object's fields as JSON values (many-to-many as sorted key lists), as Django's
     serializer would give them, without its per-object overhead (imports snapshot thousands).
 
-    Encrypted personal fields are recorded as changed/unchanged markers, never in clear.
+    Personal fields (encrypted or listed) are recorded as changed/unchanged markers, never in clear.
     `related` gives many-to-many keys the caller has just written (no query for them).
     """
-    meta = instance._meta.concrete_model._meta  # type: ignore[union-attr]
+    model = instance._meta.concrete_model or type(instance)
+    meta = model._meta
     exclude = set(getattr(instance, "audit_exclude", ()))
     result: dict[str, Any] = {}
     for field in meta.local_fields:
         if not getattr(field, "serialize", True) or field.name in exclude:
             continue
         value = _plain(field, instance)
-        if getattr(field, "personal", False):
+        if is_personal(model, field):
             value = _fingerprint(value)
         elif isinstance(value, list):
             value = sorted(value, key=str)
@@ -64,11 +68,11 @@ def snapshot(
 
 
 def _fingerprint(value: Any) -> str | None:
+    """A keyed hash, shortened: shows that a value changed, and cannot be reversed by trying
+    every phone number (an unkeyed hash could)."""
     if not value:
         return None
-    import hashlib
-
-    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:12]
+    return "hmac:" + hmac.new(hash_key(), str(value).encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def record_change(

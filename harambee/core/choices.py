@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Updated")
     DELETE = "delete", _("Deleted")
     MERGE = "merge", _("Merged")
+    ERASE = "erase", _("Personal data erased")
 
 
 class Permission(models.TextChoices):

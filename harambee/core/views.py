@@ -25,6 +25,8 @@ from harambee.places.models import AdminArea, Country
 from .errors import PermissionDeniedError
 from .forms import LanguageForm, SearchForm, TokenForm
 from .models import User
+from .security import any_user, public
+from .two_factor import two_factor_context
 
 PAGE_SIZE = 25
 
@@ -60,6 +62,7 @@ def partial_or_page(
     return render(request, page, context)
 
 
+@public("Home page: public records only, restricted per user.")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     organisations = Organisation.objects.restrict(user)
@@ -149,6 +152,7 @@ def search_organisations(user: Any, query: str, limit: int = 20) -> list[Organis
     return ranked[:limit]
 
 
+@public("Search: every result set is restricted to what the user may see.")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -197,15 +201,18 @@ def _profile_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "group_roles": GroupRole.objects.filter(user=user).select_related("group"),
         "token": Token.objects.filter(user=user).first(),
         "language_form": LanguageForm(initial={"language": get_language()}),
+        **two_factor_context(user),
         **extra,
     }
 
 
+@any_user("The user's own profile.")
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "core/profile.html", _profile_context(request))
 
 
+@any_user("The user's own API token.")
 @login_required
 @require_POST
 def profile_token(request: HttpRequest) -> HttpResponse:

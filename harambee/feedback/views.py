@@ -24,6 +24,7 @@ from harambee.activities.models import Sector
 from harambee.core.access import access_for
 from harambee.core.choices import Permission, Visibility
 from harambee.core.forms import attempt
+from harambee.core.security import any_user, public
 from harambee.core.views import denials_as_403, paginate
 from harambee.network.models import Group, Membership, Organisation
 from harambee.network.views import GET_POST, may
@@ -82,6 +83,7 @@ def _over_limit(request: HttpRequest) -> bool:
     return count > limit
 
 
+@public("Affected people give feedback without an account (anti-spam and rate limit).")
 def submit_choose(request: HttpRequest) -> HttpResponse:
     """Anyone: which country's group to write to."""
     return render(request, "feedback/submit_choose.html", {"groups": _public_groups()})
@@ -117,6 +119,7 @@ def submit(request: HttpRequest, group_pk: int) -> HttpResponse:
     return render(request, "feedback/submit.html", {"form": form, "group": group})
 
 
+@public("The thank-you page after giving feedback; shows nothing stored.")
 def submitted(request: HttpRequest) -> HttpResponse:
     reference = request.session.pop("feedback_reference", None)
     return render(request, "feedback/submitted.html", {"reference": reference})
@@ -174,6 +177,7 @@ def item_create(request: HttpRequest, group_pk: int) -> HttpResponse:
     return render(request, "feedback/item_form.html", {"form": form, "group": group})
 
 
+@any_user("Feedback items the user may see (sensitive ones only to focal points).")
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.item_list(user=request.user, filters=request.GET)
@@ -350,6 +354,7 @@ def item_refer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- inbox ------------------------------------------------------------------------------------
 
 
+@any_user("The user's own referral inbox.")
 @login_required
 @GET_POST
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -498,6 +503,7 @@ def import_view(request: HttpRequest, group_pk: int) -> HttpResponse:
     return render(request, "feedback/import.html", context, status=400 if report else 200)
 
 
+@any_user("Raw intake the user may review (restricted per user).")
 @login_required
 def raw_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", RawStatus.REJECTED)
@@ -526,6 +532,7 @@ def raw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- intake keys and focal points -------------------------------------------------------------
 
 
+@any_user("Intake keys of the user's own organisation.")
 @login_required
 @denials_as_403
 @GET_POST
@@ -556,6 +563,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/tokens.html", context)
 
 
+@any_user("Focal points of the user's own organisation (restricted per user).")
 @login_required
 @denials_as_403
 @GET_POST

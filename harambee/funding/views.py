@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from harambee.activities.filtersets import query_code
+from harambee.core.security import public
 from harambee.core.views import paginate, partial_or_page
 from harambee.network.views import filter_form, warn_invalid_filters
 from harambee.places.models import Country
@@ -102,6 +103,7 @@ def _bad_format() -> HttpResponse:
 # Home and the country page -------------------------------------------------------------------
 
 
+@public("Money pages: public flows only for anonymous visitors; restricted per user.")
 def money_home(request: HttpRequest) -> HttpResponse:
     """Choose a country; links to plans, pooled funds, the flow explorer and transparency."""
     code = query_code(request.GET.get("country"), 3).lower()
@@ -174,6 +176,7 @@ def country_export(request: HttpRequest, iso3: str) -> HttpResponseBase:
     return _file_response(fmt, name, tables, exports.country_csv_rows(tables))
 
 
+@public("Transparency of the money picture: restricted per user.")
 def transparency(request: HttpRequest) -> HttpResponse:
     """Who reports the money of a country, how much is counted, and what is left out and why."""
     code = query_code(request.GET.get("country"), 3).upper()
@@ -208,6 +211,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 # Plans ---------------------------------------------------------------------------------------
 
 
+@public("Plans and their requirements: restricted per user.")
 def plan_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.plan_list(user=request.user, filters=request.GET).order_by("-year", "name")
     form = filter_form(PlanFilterSet, request)
@@ -232,6 +236,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Pooled funds --------------------------------------------------------------------------------
 
 
+@public("Pooled funds: restricted per user.")
 def pooled_fund_list(request: HttpRequest) -> HttpResponse:
     queryset = (
         selectors.pooled_fund_list(user=request.user, filters=request.GET)
@@ -280,6 +285,7 @@ def flow_filter_form(request: HttpRequest) -> Any:
     return form
 
 
+@public("Flow explorer: restricted per user.")
 def flow_list(request: HttpRequest) -> HttpResponse:
     """The flow explorer: any filter of the API, each flow counted or not, and why."""
     queryset = selectors.flow_list(user=request.user, filters=request.GET).select_related("fact")
@@ -317,6 +323,7 @@ def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funding/flow_detail.html", context)
 
 
+@public("Export of the flow list: the same restricted rows, no personal data.")
 @require_GET
 def flow_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered flow list (same filters as the explorer), as CSV or XLSX."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from harambee.core.access import access_for
 from harambee.core.choices import Role, Visibility
 from harambee.core.errors import ServiceError
+from harambee.core.security import any_user
 from harambee.core.services import create_object
 from harambee.core.views import denials_as_403, paginate
 from harambee.network.models import Group
@@ -59,6 +60,9 @@ def _error(request: HttpRequest, exc: Exception) -> None:
         messages.error(request, getattr(exc, "message", str(exc)))
 
 
+@any_user(
+    "Matching home: what the signed-in person may see of offers, needs and their own profile."
+)
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -84,6 +88,7 @@ def _profile_initial(profile: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@any_user("The person's own matching profile.")
 @login_required
 @denials_as_403
 @GET_POST
@@ -292,6 +297,7 @@ def _filter_form(filterset_class: Any, request: HttpRequest) -> Any:
     return filterset_class(request.GET or None, queryset=model.objects.none(), request=request).form
 
 
+@any_user("Needs the user may see (restricted per user).")
 @login_required
 @require_GET
 def need_list(request: HttpRequest) -> HttpResponse:
@@ -305,6 +311,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@any_user("Offers the user may see (restricted per user).")
 @login_required
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
@@ -341,6 +348,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(";") if part.strip()]
 
 
+@any_user("Any signed-in user may post a need (organisations: job openings).")
 @login_required
 @denials_as_403
 @GET_POST
@@ -383,6 +391,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/form.html", {"form": form, "title": _("New need")})
 
 
+@any_user("Any signed-in user may offer help.")
 @login_required
 @denials_as_403
 @GET_POST
@@ -568,6 +577,7 @@ def match_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("matching:match-detail", pk=match.pk)
 
 
+@any_user("The person's own matching inbox.")
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -577,6 +587,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # --- charts ----------------------------------------------------------------------------------
 
 
+@any_user("Supply and demand counts over what the user may see.")
 @login_required
 @require_GET
 def charts(request: HttpRequest) -> HttpResponse:
@@ -610,6 +621,7 @@ def charts(request: HttpRequest) -> HttpResponse:
     )
 
 
+@any_user("The ESCO/ISCO taxonomy search.")
 @login_required
 @require_GET
 def occupation_search(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.choices import Role, Visibility
+from harambee.core.fields import keyed_hash
 from harambee.core.filters import IdFilter
 
 from .choices import GroupKind, MembershipRole, OrganisationType, RequestStatus, WorkplanStatus
@@ -132,8 +133,12 @@ class PersonFilterSet(RestrictedFilterSet):
         fields = ["q", "organisation"]
 
     def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Any]:
-        # Email and phone are encrypted at rest: they cannot be searched, by design.
-        return _search(queryset, ["name", "role"], value)
+        # Names, email and phone are encrypted at rest: a name is found by its keyed hash
+        # (the exact name, any case or accents), the role by its words.
+        words = Q()
+        for word in value.split():
+            words &= Q(role__icontains=word)
+        return queryset.filter(words | Q(name_hash=keyed_hash(value, "text")))
 
 
 class GroupFilterSet(RestrictedFilterSet):

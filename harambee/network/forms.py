@@ -14,6 +14,7 @@ from harambee.core.access import access_for
 from harambee.core.choices import Permission, Role, Visibility
 from harambee.core.errors import VERSION_MISSING
 from harambee.core.forms import LinesField, VersionErrorOnTop, VersionField
+from harambee.privacy.choices import ConsentMethod
 
 from .choices import REQUEST_TRANSITIONS, RequestStatus
 from .models import Group, GroupRole, Membership, Organisation, Person, Request, WorkplanItem
@@ -140,13 +141,28 @@ class OrganisationForm(ServiceModelForm):
 
 
 class PersonForm(ServiceModelForm):
+    consent = forms.ChoiceField(
+        label=_("How the person agreed to be listed"),
+        choices=[("", "—"), *ConsentMethod.choices],
+        help_text=_(
+            "Contact details are kept only to coordinate with their organisation, under the "
+            "privacy notice in force; the person can ask for them to be corrected or erased."
+        ),
+    )
+
     class Meta:
         model = Person
         fields = ["name", "role", "email", "phone", "visibility", "shared_with"]
-        widgets = {"email": forms.EmailInput(), "phone": forms.TextInput(attrs={"type": "tel"})}
+        widgets = {
+            "name": forms.TextInput(),
+            "email": forms.EmailInput(),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["consent"]  # asked once, when the person is added
         # Contact details are personal data: their own organisation, or named people only.
         visibility = self.fields["visibility"]
         visibility.choices = [  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import Access
 from harambee.core.choices import Permission, Role, Visibility
-from harambee.core.fields import EncryptedTextField
+from harambee.core.fields import EncryptedTextField, HashField
 from harambee.core.models import NOTHING, BaseModel, RestrictedModel
 from harambee.places.models import Country
 
@@ -124,18 +124,32 @@ class Person(RestrictedModel):
         on_delete=models.CASCADE,
         related_name="people",
     )
-    name = models.CharField(_("name"), max_length=255)
+    # Personal data: encrypted at rest; the keyed hashes find a person by exact name, email or
+    # phone (duplicate checks, data protection requests) without decrypting anything.
+    name = EncryptedTextField(_("name"), max_length=255)
     role = models.CharField(_("role"), max_length=255, blank=True)
     email = EncryptedTextField(_("email"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
+    name_hash = HashField(source="name", kind="text")
+    email_hash = HashField(source="email", kind="email")
+    phone_hash = HashField(source="phone", kind="phone")
+
+    audit_exclude: ClassVar[tuple[str, ...]] = (
+        "created_at",
+        "updated_at",
+        "name_hash",
+        "email_hash",
+        "phone_hash",
+    )
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["name"]
+        # Names are encrypted: the database cannot sort them (pages sort in Python).
+        ordering = ["organisation_id", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or str(_("(erased)"))
 
     @classmethod
     def visibility_filter(cls, access: Access) -> Q | None:

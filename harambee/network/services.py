@@ -31,6 +31,7 @@ from harambee.core.services import (
     require_create,
     update_object,
 )
+from harambee.privacy.services import record_consent
 
 from .choices import REQUEST_TRANSITIONS, RequestStatus
 from .duplicates import DuplicateCandidate, DuplicateSuspected, clear_index, find_duplicates
@@ -492,10 +493,19 @@ def _require_person_organisation(actor: Any, organisation: Any) -> None:
     require(actor, Permission.CHANGE, target)
 
 
-def person_create(*, actor: Any, data: Data, m2m: M2M = None) -> Person:
+CONTACT_PURPOSE = "coordination_contact"
+
+
+@transaction.atomic
+def person_create(*, actor: Any, data: Data, m2m: M2M = None, consent: str = "") -> Person:
+    """Add a contact; `consent` says how the person agreed to be listed (recorded with the
+    privacy notice version in force)."""
     require_create(actor, Person)
     _require_person_organisation(actor, data.get("organisation") or data.get("organisation_id"))
-    return create_object(Person, actor=actor, data=data, m2m=m2m, check_permission=False)
+    person = create_object(Person, actor=actor, data=data, m2m=m2m, check_permission=False)
+    if consent:
+        record_consent(subject=person, purpose=CONTACT_PURPOSE, actor=actor, method=consent)
+    return person
 
 
 def person_update(

@@ -20,9 +20,11 @@ from harambee.core.access import access_for
 from harambee.core.choices import Permission, Role, Visibility
 from harambee.core.errors import PermissionDeniedError, ServiceError
 from harambee.core.forms import apply_error, attempt
+from harambee.core.security import public
 from harambee.core.services import require, require_create
 from harambee.core.views import denials_as_403, is_partial, paginate, partial_or_page
 from harambee.places.models import Country
+from harambee.privacy.access import log_access
 
 from . import selectors, services
 from .duplicates import find_duplicates
@@ -187,6 +189,7 @@ def _delete_page(
 # Organisations ---------------------------------------------------------------------------------
 
 
+@public("Directory of organisations: public records only for anonymous visitors.")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     warn_invalid_filters(request, OrganisationFilterSet)
     queryset = selectors.organisation_list(user=request.user, filters=request.GET).select_related(
@@ -207,6 +210,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk)
     user = request.user
     memberships = list(selectors.organisation_memberships(user=user, organisation=organisation))
+    # Names are encrypted at rest: sorted here. Whoever sees contact details is logged.
+    people = sorted(
+        selectors.people_for_organisation(user=user, organisation=organisation),
+        key=lambda p: p.name.casefold(),
+    )
+    if people:
+        log_access(user, people, request=request)
     context = {
         "organisation": organisation,
         "countries": organisation.countries.all(),
@@ -214,7 +224,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "memberships": [m for m in memberships if m.confirmed],
         "invitations": [m for m in memberships if not m.confirmed],
         "answers_invitations": services.speaks_for(user, organisation.pk) and user.is_authenticated,
-        "people": selectors.people_for_organisation(user=user, organisation=organisation),
+        "people": people,
         "requests": Request.objects.restrict(user)
         .filter(Q(to_organisation=organisation) | Q(responses__organisation=organisation))
         .select_related("from_group", "to_group")
@@ -382,7 +392,13 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         data, _m2m = form.service_data()
         data.update(organisation=organisation, owner_organisation=organisation)
         data.setdefault("visibility", Visibility.ORGANISATION)
-        ok, person = attempt(form, services.person_create, actor=request.user, data=data)
+        ok, person = attempt(
+            form,
+            services.person_create,
+            actor=request.user,
+            data=data,
+            consent=form.cleaned_data["consent"],
+        )
         if ok:
             messages.success(request, _("“%(object)s” was added.") % {"object": person})
             return redirect(reverse("network:organisation-detail", args=[pk]) + "#people")
@@ -428,6 +444,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Groups ----------------------------------------------------------------------------------------
 
 
+@public("Groups: public records only for anonymous visitors.")
 def group_list(request: HttpRequest) -> HttpResponse:
     warn_invalid_filters(request, GroupFilterSet)
     queryset = selectors.group_list(user=request.user, filters=request.GET).select_related(
@@ -795,6 +812,7 @@ def group_role_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Requests --------------------------------------------------------------------------------------
 
 
+@public("Requests: public records only for anonymous visitors.")
 def request_list(request: HttpRequest) -> HttpResponse:
     warn_invalid_filters(request, RequestFilterSet)
     queryset = selectors.request_list(user=request.user, filters=request.GET).select_related(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from harambee.core.access import access_for
 from harambee.core.choices import Permission
 from harambee.core.errors import VERSION_MISSING, PermissionDeniedError, StaleVersionError
+from harambee.core.security import public
 
 from .filtersets import AdminAreaFilterSet, CountryFilterSet, EmergencyFilterSet
 from .forms import EmergencyForm
@@ -75,6 +76,7 @@ def _emergency_rows(user: Any) -> QuerySet[Emergency]:
 # Countries and admin areas -------------------------------------------------------------
 
 
+@public("Reference data: countries.")
 def country_list(request: HttpRequest) -> HttpResponse:
     countries = Country.objects.restrict(request.user, Permission.VIEW).annotate(
         area_count=_count(AdminArea.objects.all(), "country"),
@@ -165,6 +167,7 @@ def area_detail(request: HttpRequest, pcode: str) -> HttpResponse:
 # Emergencies ---------------------------------------------------------------------------
 
 
+@public("Reference data: emergencies.")
 def emergency_list(request: HttpRequest) -> HttpResponse:
     rows = _emergency_rows(request.user)
     filterset = EmergencyFilterSet(request.GET or None, queryset=rows)

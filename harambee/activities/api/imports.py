@@ -23,6 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from harambee.core.security import UploadValidator
 from harambee.places.models import Country
 
 from .. import selectors, services
@@ -83,7 +84,10 @@ class ImportBatchDetailSerializer(ImportBatchSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV or Excel (.xlsx), HXL-tagged or not.")
+    file = serializers.FileField(
+        help_text="CSV or Excel (.xlsx), HXL-tagged or not.",
+        validators=[UploadValidator(extensions=())],  # size; the type is checked below
+    )
     country = CodeRelatedField(
         slug_field="iso3",
         queryset=Country.objects.all(),

@@ -58,6 +58,7 @@ def _production_env(**overrides: str | None) -> dict[str, str]:
         HARAMBEE_ENV="production",
         SECRET_KEY="k2N8pZr5vQx7yT1wBc4Hd9Jf3Lm6Sg0Ua-Ve2Xi8Ko5Pq1Rt7Yu4Zw_Na3Mb6Cd9",
         FIELD_ENCRYPTION_KEY="7o1eTf0l1Zq7o2mSNoG6t4M2l1Rz2Vh8m1Y0fE2bH9s=",
+        FIELD_HASH_KEY="hash-key-for-the-deploy-check-0123456789abcdef",
         ALLOWED_HOSTS="harambee.example.org",
     )
     for key, value in overrides.items():

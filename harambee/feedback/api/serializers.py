@@ -154,10 +154,16 @@ class IntakeResultSerializer(serializers.Serializer):
 
 
 class IntakeErrorSerializer(serializers.Serializer):
+    """Either a refused intake (field and the raw intake kept for review) or a request that
+    did not validate at all (the API's usual `fields` errors)."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
-    field = serializers.CharField()  # type: ignore[assignment]
-    raw_intake = serializers.IntegerField()
+    field = serializers.CharField(required=False)  # type: ignore[assignment]
+    raw_intake = serializers.IntegerField(required=False, allow_null=True)
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 class MessageIntakeSerializer(serializers.Serializer):

@@ -12,6 +12,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from harambee.core.security import any_user
+
 from .. import selectors, services
 from ..filtersets import MatchFilterSet, NeedFilterSet, OfferFilterSet, ProfileFilterSet
 from ..models import Match, Need, Offer, Profile
@@ -26,6 +28,7 @@ from .serializers import (
 )
 
 
+@any_user("A person's own profile; consenting profiles anonymised for members.")
 class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
     """Profiles; employers and mentors get them anonymised, by public id."""
 
@@ -57,6 +60,7 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(services.export_profile(actor=request.user, profile=profile))
 
 
+@any_user("Needs open to the network; restricted per user in the selector.")
 class NeedViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NeedSerializer
     filterset_class = NeedFilterSet
@@ -67,6 +71,7 @@ class NeedViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.needs(user=self.request.user)
 
 
+@any_user("Offers open to the network; restricted per user in the selector.")
 class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OfferSerializer
     filterset_class = OfferFilterSet
@@ -77,6 +82,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.offers(user=self.request.user)
 
 
+@any_user("Each user sees only the matches they are part of (matchmakers all).")
 class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Matches you are a side of (matchmakers: all), each with its reasons."""
 
@@ -103,6 +109,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(MatchSerializer(match, context={"request": request}).data)
 
 
+@any_user("The ESCO/ISCO taxonomy: reference data for any signed-in user.")
 class OccupationViewSet(viewsets.ViewSet):
     """Typo-tolerant search of ESCO occupations."""
 

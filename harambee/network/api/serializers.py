@@ -11,6 +11,8 @@ from rest_framework import serializers
 
 from harambee.core.models import ChangeRecord
 from harambee.places.models import Country
+from harambee.privacy.choices import ConsentMethod
+from harambee.privacy.serializers import PersonalFieldsMixin
 
 from ..choices import RequestStatus
 from ..models import (
@@ -176,9 +178,17 @@ class OrganisationSerializer(VersionedSerializer):
         return value or None
 
 
-class PersonSerializer(VersionedSerializer):
+class PersonSerializer(PersonalFieldsMixin, VersionedSerializer):
+    """Name, email and phone are personal: returned only with ?include_personal=true."""
+
     organisation = VisibleRelatedField(queryset=Organisation.objects.all())
     shared_with = shared_with_field()
+    consent = serializers.ChoiceField(
+        choices=ConsentMethod.choices,
+        write_only=True,
+        required=False,
+        help_text=_("On creation: how the person agreed to be listed (recorded with the notice)."),
+    )
 
     class Meta:
         model = Person
@@ -189,6 +199,7 @@ class PersonSerializer(VersionedSerializer):
             "role",
             "email",
             "phone",
+            "consent",
             "visibility",
             "shared_with",
             "owner_organisation",

@@ -21,6 +21,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request as HttpRequest
 from rest_framework.response import Response
 
+from harambee.privacy.serializers import INCLUDE_PERSONAL_PARAMETER, PersonalDataViewMixin
+
 from .. import selectors, services
 from ..duplicates import DuplicateSuspected, find_duplicates
 from ..filtersets import (
@@ -272,7 +274,11 @@ class OrganisationViewSet(ServiceViewSet):
 
 
 @documented(PersonSerializer)
-class PersonViewSet(ServiceViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[INCLUDE_PERSONAL_PARAMETER]),
+    retrieve=extend_schema(parameters=[INCLUDE_PERSONAL_PARAMETER]),
+)
+class PersonViewSet(PersonalDataViewMixin, ServiceViewSet):
     """Contact people. Personal data: seen by their organisation and by coordinators of its groups."""
 
     model = Person
@@ -281,11 +287,13 @@ class PersonViewSet(ServiceViewSet):
     filterset_class = PersonFilterSet
 
     def create_with_service(self, data: dict[str, Any], m2m: dict[str, Any]) -> models.Model:
-        return services.person_create(actor=self.request.user, data=data, m2m=m2m)
+        consent = data.pop("consent", "")
+        return services.person_create(actor=self.request.user, data=data, m2m=m2m, consent=consent)
 
     def update_with_service(
         self, instance: Any, data: dict[str, Any], m2m: dict[str, Any], version: int
     ) -> models.Model:
+        data.pop("consent", None)  # asked once, on creation
         return services.person_update(
             actor=self.request.user, person=instance, data=data, expected_version=version, m2m=m2m
         )

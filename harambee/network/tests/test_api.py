@@ -18,6 +18,7 @@ from harambee.network.tests.factories import (
     WorkplanItemFactory,
     user_with_role,
 )
+from harambee.privacy.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 
@@ -270,8 +271,14 @@ def test_people_contact_details_only_for_those_allowed(editor):
         format="json",
     )
     assert created.status_code == 201, created.json()
-    assert created.json()["email"] == "grace@example.org"
+    # Personal fields only when asked for, and each record so shown is logged.
+    assert "email" not in created.json() and "name" not in created.json()
     assert client.get(f"{API}/people/").json()["count"] == 1
+    listed = client.get(f"{API}/people/?include_personal=true").json()["results"][0]
+    assert listed["email"] == "grace@example.org" and listed["name"] == "Grace Atim"
+    assert AccessLog.objects.filter(
+        user=editor, object_id=str(created.json()["id"]), channel="api"
+    ).exists()
     outsider = UserFactory(organisation=OrganisationFactory())
     assert client_for(outsider).get(f"{API}/people/").json()["count"] == 0
     assert client_for().get(f"{API}/people/{created.json()['id']}/").status_code == 404

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from harambee.core.choices import Role, Visibility
+from harambee.core.fields import keyed_hash
 from harambee.core.models import ChangeRecord
 from harambee.core.tests.factories import UserFactory
 from harambee.network import services
@@ -24,6 +25,7 @@ from harambee.network.models import (
     WorkplanItem,
 )
 from harambee.places.models import Country
+from harambee.privacy.models import Consent
 
 from .factories import (
     GroupFactory,
@@ -445,10 +447,20 @@ def test_person_add_edit_delete(client, coordinator, home_org):
     add = reverse("network:person-create", args=[home_org.pk])
     assert ">Name" in client.get(add).content.decode()
     response = client.post(
-        add, {"name": "Wanjiru Kamau", "role": "Coordinator", "email": "w@example.org", "phone": ""}
+        add,
+        {
+            "name": "Wanjiru Kamau",
+            "role": "Coordinator",
+            "email": "w@example.org",
+            "phone": "",
+            "consent": "verbal",
+        },
     )
     assert response.status_code == 302
-    person = Person.objects.get(name="Wanjiru Kamau")
+    # The name is encrypted: found by its keyed hash; consent recorded with the notice version.
+    person = Person.objects.get(name_hash=keyed_hash("wanjiru  KAMAU"))
+    consent = Consent.objects.get(object_id=str(person.pk))
+    assert consent.purpose == "coordination_contact" and consent.method == "verbal"
     assert person.organisation == home_org and person.visibility == Visibility.ORGANISATION
 
     edit = reverse("network:person-edit", args=[person.pk])
