@@ -11,6 +11,7 @@ urlpatterns = [
     path("commitments/", include("harambee.commitments.urls")),
     path("feedback/", include("harambee.feedback.urls")),
     path("matching/", include("harambee.matching.urls")),
+    path("screening/", include("harambee.screening.urls")),
     path("api/", include("harambee.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
