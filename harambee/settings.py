@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "MatchAnswerEnum": "harambee.matching.choices.Answer",
         "ListVersionStatusEnum": "harambee.screening.choices.VersionStatus",
         "ScreeningBatchStatusEnum": "harambee.screening.choices.BatchStatus",
+        "PackageKindEnum": "harambee.screening.choices.PackageKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("matching/", include("harambee.matching.urls")),
     path("money/", include("harambee.funding.urls")),
     path("privacy/", include("harambee.privacy.urls")),
+    path("screening/", include("harambee.screening.urls")),
     path("api/", include("harambee.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

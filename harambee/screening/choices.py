@@ -47,3 +47,50 @@ class BatchStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class Outcome(models.TextChoices):
+    """What a reviewer decided about a hit."""
+
+    CLEARED = "cleared", _("Cleared (false positive)")
+    ESCALATED = "escalated", _("Escalated")
+    CONFIRMED = "confirmed", _("Confirmed match")
+
+
+class SubjectKind(models.TextChoices):
+    """What continuous screening watches."""
+
+    ORGANISATION = "organisation", _("Organisation")
+    PERSON = "person", _("Person")
+    BOARD_MEMBER = "board_member", _("Board member or director")
+    PAYEE = "payee", _("Payee")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+class DocumentKind(models.TextChoices):
+    REGISTRATION = "registration", _("Registration certificate")
+    STATUTES = "statutes", _("Statutes or constitution")
+    BOARD = "board", _("Board list")
+    POLICY = "policy", _("Sanctions or counter-terrorism financing policy")
+    AUDIT = "audit", _("Audit report")
+    ACCOUNTS = "accounts", _("Financial statements")
+    OTHER = "other", _("Other")
+
+
+class PackageKind(models.TextChoices):
+    TRANSACTION = "transaction", _("A transaction")
+    RELATIONSHIP = "relationship", _("A banking relationship")
+
+
+class AccessAction(models.TextChoices):
+    CREATED = "created", _("Created and signed")
+    SHARED = "shared", _("Shared")
+    FORWARDED = "forwarded", _("Forwarded")
+    VIEWED = "viewed", _("Viewed")
+    DOWNLOADED = "downloaded", _("Downloaded")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Refused (expired)")

@@ -8,21 +8,33 @@ stays active. Screening reads the active version of every list.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from harambee.core.models import BaseModel, RestrictedModel
+from harambee.core.access import Access
+from harambee.core.choices import Permission, Role, Visibility
+from harambee.core.fields import EncryptedTextField
+from harambee.core.models import NOTHING, BaseModel, RestrictedModel
 
 from .choices import (
+    AccessAction,
+    AlertStatus,
     BatchStatus,
     DatePrecision,
+    DocumentKind,
     EntityType,
     NameKind,
     NameQuality,
+    Outcome,
+    PackageKind,
     SourceKind,
+    SubjectKind,
     VersionStatus,
 )
 
@@ -280,3 +292,569 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row} {self.name}"
+
+
+# --- due diligence: who decides, what was decided, what the NGO says and signs ------------
+
+
+def _own_organisation(access: Access, field: str = "organisation_id") -> Q | None:
+    """Members of the organisation see it; platform admins see everything."""
+    if access.is_admin:
+        return None
+    if access.organisation_id is None:
+        return NOTHING
+    return Q(**{field: access.organisation_id})
+
+
+def _editors_of_own_organisation(access: Access, field: str = "organisation_id") -> Q | None:
+    if access.is_admin:
+        return None
+    if access.organisation_id is None or not access.has_role_anywhere(Role.EDITOR):
+        return NOTHING
+    return Q(**{field: access.organisation_id})
+
+
+class ComplianceFocalPoint(BaseModel):
+    """A named user of an organisation who receives its screening alerts."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="compliance_focal_points",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="compliance_focal_points",
+    )
+
+    class Meta:
+        verbose_name = _("compliance focal point")
+        verbose_name_plural = _("compliance focal points")
+        ordering = ["organisation__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="screening_focal_point_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation}"
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        if action == Permission.VIEW:
+            return _own_organisation(access)
+        if access.is_admin:
+            return None
+        if access.organisation_id is None or not access.has_role_anywhere(Role.COORDINATOR):
+            return NOTHING
+        return Q(organisation_id=access.organisation_id)
+
+    @classmethod
+    def can_create(cls, access: Access) -> bool:
+        return access.is_admin or (
+            access.organisation_id is not None and access.has_role_anywhere(Role.COORDINATOR)
+        )
+
+
+class Payee(RestrictedModel):
+    """Someone an organisation pays: screened when added, again when a list changes."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="payees",
+    )
+    name = models.CharField(_("name"), max_length=500)
+    schema = models.CharField(
+        _("type"),
+        max_length=16,
+        blank=True,
+        choices=[("person", _("Person")), ("organisation", _("Organisation"))],
+    )
+    date_of_birth = models.CharField(
+        _("date of birth"), max_length=10, blank=True, help_text=_("YYYY or YYYY-MM-DD.")
+    )
+    nationality = models.CharField(_("nationality or country"), max_length=100, blank=True)
+    identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("payee")
+        verbose_name_plural = _("payees")
+        ordering = ["organisation", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.owner_organisation_id = self.organisation_id
+        self.visibility = Visibility.ORGANISATION
+
+
+def _immutable(name: str) -> str:
+    return f"{name} cannot be edited or deleted."
+
+
+class RecordQuerySet(models.QuerySet):
+    """A record that is only ever added to: no bulk update or delete."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(_immutable(self.model._meta.object_name or "This record"))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(_immutable(self.model._meta.object_name or "This record"))
+
+    def restrict(self, user: Any, action: str = Permission.VIEW) -> RecordQuerySet:
+        from harambee.core.access import access_for
+
+        condition = self.model.permission_filter(access_for(user), action)  # type: ignore[attr-defined]
+        return self if condition is None else self.filter(condition)
+
+
+class AppendOnly(models.Model):
+    """Saved once, never changed or deleted through the app (as core.ChangeRecord)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(_immutable(type(self).__name__))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError(_immutable(type(self).__name__))
+
+
+class ScreeningDecision(AppendOnly):
+    """A reviewer's decision on one hit: cleared, escalated or confirmed, for the record.
+
+    It keeps what was decided on: the query, the list version and the entry's content
+    fingerprint, the score and its explanation. A cleared hit stays cleared for the same query
+    while the entry's fingerprint stays the same.
+    """
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="screening_decisions",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="screening_decisions",
+    )
+    decided_by_name = models.CharField(_("decided by (name)"), max_length=255)
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now, db_index=True)
+    outcome = models.CharField(_("decision"), max_length=16, choices=Outcome.choices)
+    reason = models.TextField(_("reason"))
+    query = models.JSONField(_("query"))
+    query_key = models.CharField(_("query key"), max_length=64, db_index=True)
+    subject = models.CharField(_("screened in"), max_length=255, blank=True)
+    list_version = models.ForeignKey(
+        ListVersion,
+        verbose_name=_("list version"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    list_code = models.CharField(_("list"), max_length=32)
+    entry_ref = models.CharField(_("list reference"), max_length=64)
+    entry_fingerprint = models.CharField(_("entry fingerprint"), max_length=40)
+    listed_name = models.CharField(_("listed name"), max_length=500)
+    matched_name = models.CharField(_("matched name"), max_length=500)
+    score = models.FloatField(_("score"))
+    explanation = models.JSONField(_("explanation"))
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("screening decision")
+        verbose_name_plural = _("screening decisions")
+        ordering = ["-decided_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "query_key", "list_code", "entry_ref"],
+                name="screening_decision_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.query.get('name')} ~ {self.entry_ref}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:decision-detail", args=[self.pk])
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        if action != Permission.VIEW:
+            return NOTHING
+        return _own_organisation(access)
+
+
+class ScreeningAlert(BaseModel):
+    """A new hit found by continuous screening, for the organisation's focal points."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="screening_alerts",
+    )
+    subject_kind = models.CharField(_("who"), max_length=16, choices=SubjectKind.choices)
+    subject_id = models.PositiveIntegerField(_("subject id"), null=True, blank=True)
+    subject_name = models.CharField(_("name screened"), max_length=500)
+    query = models.JSONField(_("query"))
+    query_key = models.CharField(_("query key"), max_length=64, db_index=True)
+    list_version = models.ForeignKey(
+        ListVersion, verbose_name=_("list version"), on_delete=models.PROTECT, related_name="+"
+    )
+    list_code = models.CharField(_("list"), max_length=32)
+    entry_ref = models.CharField(_("list reference"), max_length=64)
+    entry_fingerprint = models.CharField(_("entry fingerprint"), max_length=40)
+    score = models.FloatField(_("score"))
+    hit = models.JSONField(_("hit"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
+    decision = models.ForeignKey(
+        ScreeningDecision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("screening alert")
+        verbose_name_plural = _("screening alerts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "query_key", "list_code", "entry_ref", "entry_fingerprint"],
+                name="screening_alert_once_per_entry_content",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} ~ {self.entry_ref}"
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        if action == Permission.DELETE:
+            return NOTHING if not access.is_admin else None
+        return _own_organisation(access)
+
+
+class ComplianceProfile(BaseModel):
+    """What an NGO tells its banks, in the sections of the Wolfsberg CBDDQ adapted to NGOs."""
+
+    organisation = models.OneToOneField(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="compliance_profile",
+    )
+    # 1. Legal identity and registration
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    legal_form = models.CharField(
+        _("legal form"), max_length=255, blank=True, help_text=_("e.g. association, trust.")
+    )
+    registration_number = models.CharField(_("registration number"), max_length=100, blank=True)
+    registration_authority = models.CharField(_("registered with"), max_length=255, blank=True)
+    registration_country = models.ForeignKey(
+        "places.Country",
+        verbose_name=_("country of registration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    registered_address = models.TextField(_("registered address"), blank=True)
+    tax_number = models.CharField(_("tax or charity number"), max_length=100, blank=True)
+    # 2. Governance: board and directors (name, role, date of birth, nationality)
+    board = models.JSONField(
+        _("board members and directors"),
+        default=list,
+        blank=True,
+        help_text=_("One per line: name; role; date of birth (YYYY or YYYY-MM-DD); nationality."),
+    )
+    governance = models.TextField(_("how the organisation is governed"), blank=True)
+    # 3. Ownership and control
+    ownership_control = models.TextField(
+        _("ownership and control"),
+        blank=True,
+        help_text=_("Who controls the organisation: founders, members, parent organisations."),
+    )
+    # 4. Where it works
+    high_risk_countries = models.ManyToManyField(
+        "places.Country",
+        verbose_name=_("high-risk places where it works"),
+        blank=True,
+        related_name="+",
+    )
+    operating_areas = models.TextField(_("where it works"), blank=True)
+    # 5. Sanctions and counter-terrorism financing policy
+    sanctions_policy = models.TextField(_("sanctions policy"), blank=True)
+    ctf_policy = models.TextField(_("counter-terrorism financing policy"), blank=True)
+    policy_approved_on = models.DateField(_("policies approved on"), null=True, blank=True)
+    # 6. Screening practice (the rest is filled from Harambee's own record)
+    screening_frequency = models.CharField(
+        _("screening frequency"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. before each payment, and again whenever a list changes."),
+    )
+    # 7. Training
+    training = models.TextField(_("staff training"), blank=True)
+    last_training_on = models.DateField(_("last training"), null=True, blank=True)
+    # 8. Audits
+    audits = models.TextField(_("audits"), blank=True)
+    last_audit_on = models.DateField(_("last audit"), null=True, blank=True)
+    auditor = models.CharField(_("auditor"), max_length=255, blank=True)
+    # 9. Funding sources
+    funding_sources = models.TextField(_("funding sources"), blank=True)
+    # 10. Bank relationships
+    bank_relationships = models.TextField(_("bank relationships"), blank=True)
+
+    class Meta:
+        verbose_name = _("compliance profile")
+        verbose_name_plural = _("compliance profiles")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:profile")
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        if action == Permission.VIEW:
+            return _own_organisation(access)
+        return _editors_of_own_organisation(access)
+
+    @classmethod
+    def can_create(cls, access: Access) -> bool:
+        return access.is_admin or (
+            access.organisation_id is not None and access.has_role_anywhere(Role.EDITOR)
+        )
+
+
+class ProfileDocument(BaseModel):
+    """A document attached to a compliance profile, with its expiry date."""
+
+    profile = models.ForeignKey(
+        ComplianceProfile,
+        verbose_name=_("profile"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    file = models.FileField(_("file"), upload_to="screening/documents/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("file fingerprint"), max_length=64)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("profile document")
+        verbose_name_plural = _("profile documents")
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on < timezone.localdate()
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        if action == Permission.VIEW:
+            return _own_organisation(access, "profile__organisation_id")
+        return _editors_of_own_organisation(access, "profile__organisation_id")
+
+    @classmethod
+    def can_create(cls, access: Access) -> bool:
+        return ComplianceProfile.can_create(access)
+
+
+class SigningKey(BaseModel):
+    """The organisation's Ed25519 key; the private half encrypted at rest."""
+
+    organisation = models.OneToOneField(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="signing_key",
+    )
+    public_key = models.CharField(_("public key (base64)"), max_length=64)
+    key_id = models.CharField(_("key fingerprint"), max_length=16, unique=True)
+    private_key = EncryptedTextField(_("private key"))
+
+    audit_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at", "private_key")
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.key_id}"
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        # The public half is public; nobody changes a key through the app.
+        return None if action == Permission.VIEW else NOTHING
+
+
+class DueDiligencePackage(AppendOnly):
+    """A signed due-diligence package: the file as it was signed, never changed afterwards."""
+
+    reference = models.UUIDField(_("reference"), unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="dd_packages",
+    )
+    kind = models.CharField(_("for"), max_length=16, choices=PackageKind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    purpose = models.TextField(_("purpose"))
+    document = models.TextField(_("signed file"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    key_id = models.CharField(_("key fingerprint"), max_length=16)
+    signed_at = models.DateTimeField(_("signed"))
+    expires_at = models.DateTimeField(_("expires"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("due-diligence package")
+        verbose_name_plural = _("due-diligence packages")
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:package-detail", args=[self.pk])
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @classmethod
+    def permission_filter(cls, access: Access, action: str) -> Q | None:
+        """The NGO's members; the bank users it was shared with or forwarded to."""
+        if action != Permission.VIEW:
+            return NOTHING
+        if access.is_admin:
+            return None
+        condition = NOTHING
+        if access.organisation_id is not None:
+            condition = Q(organisation_id=access.organisation_id)
+        if access.user_id is not None:
+            condition |= Q(shares__recipient_id=access.user_id)
+        return condition
+
+
+class PackageShare(AppendOnly):
+    """The package given to a named bank user (by the NGO, or forwarded by a bank user)."""
+
+    package = models.ForeignKey(
+        DueDiligencePackage,
+        verbose_name=_("package"),
+        on_delete=models.PROTECT,
+        related_name="shares",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared with"),
+        on_delete=models.PROTECT,
+        related_name="received_dd_packages",
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    forwarded_from = models.ForeignKey(
+        "self",
+        verbose_name=_("forwarded from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forwards",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("shared"), default=timezone.now)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("package share")
+        verbose_name_plural = _("package shares")
+        ordering = ["package", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.package} → {self.recipient}"
+
+
+class PackageAccess(AppendOnly):
+    """Every access to a package: who, from which organisation, what, when."""
+
+    package = models.ForeignKey(
+        DueDiligencePackage,
+        verbose_name=_("package"),
+        on_delete=models.PROTECT,
+        related_name="accesses",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user_name = models.CharField(_("user name"), max_length=255)
+    organisation_name = models.CharField(_("organisation"), max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AccessAction.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("package access")
+        verbose_name_plural = _("package accesses")
+        ordering = ["-time", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.user_name} {self.action}"

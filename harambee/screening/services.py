@@ -203,7 +203,15 @@ def store_list(
         after={"source": list_source.code, "file_sha256": version.file_sha256, **version.counts},
         note=_("List loaded: %(added)s added, %(removed)s removed, %(changed)s changed.") % diff,
     )
+    # Continuous screening: once the new version is committed, screen everyone again.
+    transaction.on_commit(lambda: _enqueue_rescreen(version.pk))
     return version
+
+
+def _enqueue_rescreen(version_id: int) -> None:
+    from .tasks import rescreen_after_list_change
+
+    rescreen_after_list_change.enqueue(version_id)
 
 
 def _count_by(values: Iterable[str]) -> dict[str, int]:

@@ -27,3 +27,13 @@ def run_screening_batch(batch_id: int) -> None:
             % {"error": type(exc).__name__},
         )
         raise
+
+
+@task()
+def rescreen_after_list_change(version_id: int) -> int:
+    """Continuous screening: everyone watched, against the lists now active."""
+    from .dd.continuous import rescreen_all
+
+    alerts = rescreen_all()
+    logger.info("List version %s: %s new screening alert(s)", version_id, len(alerts))
+    return len(alerts)

@@ -6,8 +6,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..choices import Outcome, PackageKind
 from ..matching.engine import SCHEMAS
-from ..models import ListVersion, ScreeningBatch, ScreeningResult
+from ..models import (
+    DueDiligencePackage,
+    ListVersion,
+    PackageAccess,
+    PackageShare,
+    ScreeningBatch,
+    ScreeningDecision,
+    ScreeningResult,
+)
 
 
 class ListVersionSerializer(serializers.ModelSerializer):
@@ -124,3 +133,144 @@ class ScreeningResultSerializer(serializers.ModelSerializer):
             "hits",
         ]
         read_only_fields = fields
+
+
+# --- decisions and packages ---------------------------------------------------------------
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    list_version: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    list_file_sha256 = serializers.CharField(source="list_version.file_sha256", read_only=True)
+
+    class Meta:
+        model = ScreeningDecision
+        fields = [
+            "id",
+            "decided_at",
+            "decided_by_name",
+            "outcome",
+            "reason",
+            "query",
+            "subject",
+            "list_code",
+            "list_version",
+            "list_file_sha256",
+            "entry_ref",
+            "entry_fingerprint",
+            "listed_name",
+            "matched_name",
+            "score",
+            "explanation",
+        ]
+        read_only_fields = fields
+
+
+class QuerySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=500)
+    schema = serializers.ChoiceField(choices=[(s, s) for s in SCHEMAS], required=False)
+    date_of_birth = serializers.RegexField(r"^\d{4}(-\d{2}(-\d{2})?)?$", required=False)
+    nationality = serializers.CharField(max_length=100, required=False)
+    identifiers = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+
+
+class DecisionRequestSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    list = serializers.CharField(help_text="The hit's list: un, ofac-sdn, ofac-nonsdn, eu, uk.")
+    ref = serializers.CharField(help_text="The hit's list reference.")
+    result = serializers.IntegerField(
+        required=False, help_text="A batch result (the hit of a batch)."
+    )
+    alert = serializers.IntegerField(required=False, help_text="An alert of continuous screening.")
+    query = QuerySerializer(
+        required=False, help_text="A single screening: the query is screened again."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = [k for k in ("result", "alert", "query") if attrs.get(k) is not None]
+        if len(given) != 1:
+            raise serializers.ValidationError("Give exactly one of result, alert or query.")
+        return attrs
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    organisation: Any = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_id = serializers.IntegerField(read_only=True)
+    created_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    expired = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = DueDiligencePackage
+        fields = [
+            "id",
+            "reference",
+            "organisation",
+            "organisation_id",
+            "kind",
+            "title",
+            "purpose",
+            "sha256",
+            "key_id",
+            "signed_at",
+            "expires_at",
+            "expired",
+            "created_by",
+        ]
+        read_only_fields = fields
+
+
+class AmountSerializer(serializers.Serializer):
+    amount = serializers.CharField(max_length=32)
+    currency = serializers.CharField(min_length=3, max_length=3)
+
+
+class PackageCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    kind = serializers.ChoiceField(choices=PackageKind.choices)
+    purpose = serializers.CharField()
+    amounts = AmountSerializer(many=True, required=False)
+    places = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+    payees = serializers.ListField(child=serializers.IntegerField(), required=False)
+    valid_days = serializers.IntegerField(min_value=1, max_value=365, default=90)
+
+
+class ShareRequestSerializer(serializers.Serializer):
+    recipient = serializers.IntegerField(help_text="The id of a user of a bank.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PackageShareSerializer(serializers.ModelSerializer):
+    recipient: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    shared_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PackageShare
+        fields = ["id", "recipient", "shared_by", "forwarded_from", "note", "created_at"]
+        read_only_fields = fields
+
+
+class PackageAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PackageAccess
+        fields = ["time", "user_name", "organisation_name", "action", "detail"]
+        read_only_fields = fields
+
+
+class VerificationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    problems = serializers.ListField(child=serializers.CharField())
+    sha256 = serializers.CharField()
+    signer = serializers.JSONField()
+    signed_at = serializers.CharField()
+    expires_at = serializers.CharField()
+    expired = serializers.BooleanField()
+    key_matches = serializers.BooleanField(
+        help_text="The key in the file is the one Harambee holds for the signer."
+    )
+    summary = serializers.ListField(child=serializers.CharField())
+
+
+class VerifyUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A package file (.json).")

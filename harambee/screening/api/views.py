@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,18 +22,41 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from harambee.core.access import access_for
+
 from .. import selectors, services
+from ..choices import AccessAction
+from ..dd import decisions, packages
+from ..matching.engine import Query
 from ..matching.scorer import DEFAULT_THRESHOLD
-from ..models import ListVersion, ScreeningBatch
+from ..models import (
+    DueDiligencePackage,
+    ListVersion,
+    Payee,
+    ScreeningAlert,
+    ScreeningBatch,
+    ScreeningDecision,
+    ScreeningResult,
+    SigningKey,
+)
 from .permissions import IsMember
 from .serializers import (
     BatchUploadSerializer,
+    DecisionRequestSerializer,
+    DecisionSerializer,
     ListVersionDetailSerializer,
     ListVersionSerializer,
+    PackageAccessSerializer,
+    PackageCreateSerializer,
+    PackageSerializer,
+    PackageShareSerializer,
     ScreeningBatchSerializer,
     ScreeningResultSerializer,
     ScreenRequestSerializer,
     ScreenResponseSerializer,
+    ShareRequestSerializer,
+    VerificationSerializer,
+    VerifyUploadSerializer,
 )
 
 
@@ -134,3 +164,240 @@ class ScreeningBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         response = HttpResponse(services.batch_csv(batch), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="screening-{batch.pk}.csv"'
         return response
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Decisions on hits of your organisation, newest first"),
+    retrieve=extend_schema(summary="One decision with the query, list version and explanation"),
+)
+class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The decision record: added to, never changed or deleted (no PUT, PATCH or DELETE)."""
+
+    permission_classes = [IsMember]
+    queryset = ScreeningDecision.objects.all()
+    serializer_class = DecisionSerializer
+    filterset_fields = ["outcome", "list_code", "entry_ref"]
+
+    def get_queryset(self) -> QuerySet[ScreeningDecision]:
+        return decisions.decisions(user=self.request.user)
+
+    @extend_schema(
+        summary="Record a decision on a hit (of a batch result, an alert or a single query)",
+        request=DecisionRequestSerializer,
+        responses={201: DecisionSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = DecisionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        common = {"actor": request.user, "outcome": data["outcome"], "reason": data["reason"]}
+        if data.get("result") is not None:
+            result = get_object_or_404(
+                ScreeningResult.objects.filter(
+                    batch__in=selectors.batches(user=request.user)
+                ).select_related("batch"),
+                pk=data["result"],
+            )
+            decision = decisions.decide_result_hit(
+                result=result, list_code=data["list"], ref=data["ref"], **common
+            )
+        elif data.get("alert") is not None:
+            alert = get_object_or_404(
+                ScreeningAlert.objects.restrict(request.user), pk=data["alert"]
+            )
+            decision = decisions.decide_alert(alert=alert, **common)
+        else:
+            q = data["query"]
+            decision = decisions.decide_query_hit(
+                query=Query(
+                    name=q["name"],
+                    schema=q.get("schema", ""),
+                    date_of_birth=q.get("date_of_birth", ""),
+                    nationality=q.get("nationality", ""),
+                    identifiers=tuple(q.get("identifiers", [])),
+                ),
+                list_code=data["list"],
+                ref=data["ref"],
+                **common,
+            )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Export the decision record (CSV or JSON)",
+        parameters=[
+            OpenApiParameter("as", str, enum=["csv", "json"], description="csv (default) or json")
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR),
+            (200, "application/json"): OpenApiResponse(response=OpenApiTypes.OBJECT),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> HttpResponse:
+        queryset = self.filter_queryset(self.get_queryset()).order_by("decided_at", "pk")
+        if request.query_params.get("as") == "json":
+            response = HttpResponse(
+                decisions.export_json(queryset), content_type="application/json"
+            )
+            name = "screening-decisions.json"
+        else:
+            response = HttpResponse(
+                decisions.export_csv(queryset), content_type="text/csv; charset=utf-8"
+            )
+            name = "screening-decisions.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+# --- packages -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Packages of your organisation and packages shared with you"),
+)
+class PackageViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Signed due-diligence packages: made, shared, forwarded, read and verified; never
+    changed or deleted. Every read by someone else is logged."""
+
+    permission_classes = [IsMember]
+    queryset = DueDiligencePackage.objects.all()
+    serializer_class = PackageSerializer
+
+    def get_queryset(self) -> QuerySet[DueDiligencePackage]:
+        return packages.packages(user=self.request.user)
+
+    @extend_schema(summary="One package (its signed content in `document`)")
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        package = self.get_object()
+        packages.open_package(actor=request.user, package=package, action=AccessAction.VIEWED)
+        return Response(PackageSerializer(package).data)
+
+    @extend_schema(
+        summary="Assemble and sign a package of your organisation",
+        request=PackageCreateSerializer,
+        responses={201: PackageSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = PackageCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        chosen = list(Payee.objects.restrict(request.user).filter(pk__in=data.get("payees", [])))
+        if len(chosen) != len(set(data.get("payees", []))):
+            return Response(
+                {"code": "package_invalid", "detail": "Unknown payee."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        package = packages.create_package(
+            actor=request.user,
+            title=data["title"],
+            kind=data["kind"],
+            purpose=data["purpose"],
+            amounts=data.get("amounts", []),
+            places=data.get("places", []),
+            payees=chosen,
+            valid_days=data["valid_days"],
+        )
+        return Response(PackageSerializer(package).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Share with a bank user (the NGO) or forward to a correspondent (a bank user)",
+        request=ShareRequestSerializer,
+        responses={201: PackageShareSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def share(self, request: Request, pk: Any = None) -> Response:
+        package = self.get_object()
+        body = ShareRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        recipient = get_user_model().objects.filter(pk=body.validated_data["recipient"]).first()
+        if recipient is None:
+            return Response(
+                {"code": "package_invalid", "detail": "Unknown user."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        share = packages.share_package(
+            actor=request.user,
+            package=package,
+            recipient=recipient,
+            note=body.validated_data["note"],
+        )
+        return Response(PackageShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The signed package file (canonical JSON)",
+        responses={(200, "application/json"): OpenApiResponse(response=OpenApiTypes.OBJECT)},
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: Any = None) -> HttpResponse:
+        package = self.get_object()
+        packages.open_package(actor=request.user, package=package, action=AccessAction.DOWNLOADED)
+        response = HttpResponse(package.document.encode("utf-8"), content_type="application/json")
+        response["Content-Disposition"] = (
+            f'attachment; filename="dd-package-{package.reference}.json"'
+        )
+        return response
+
+    @extend_schema(
+        summary="Verify the package's hash and signature",
+        request=None,
+        responses={200: VerificationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: Any = None) -> Response:
+        package = self.get_object()
+        result = packages.verify_package(actor=request.user, package=package)
+        return Response(_verification(result, package.key_id == _registered(package)))
+
+    @extend_schema(
+        summary="Who the package was shared with, and every access (the NGO only)",
+        responses={200: PackageAccessSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def accesses(self, request: Request, pk: Any = None) -> Response:
+        package = self.get_object()
+        if access_for(request.user).organisation_id != package.organisation_id:
+            return Response(
+                {"code": "permission_denied", "detail": "Only the organisation sees the log."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        return Response(PackageAccessSerializer(package.accesses.all(), many=True).data)
+
+
+def _registered(package: DueDiligencePackage) -> str | None:
+    key = SigningKey.objects.filter(organisation_id=package.organisation_id).first()
+    return key.key_id if key else None
+
+
+def _verification(result: Any, key_matches: bool) -> dict[str, Any]:
+    return {
+        "valid": result.valid,
+        "problems": result.problems,
+        "sha256": result.sha256,
+        "signer": result.signer,
+        "signed_at": result.signed_at,
+        "expires_at": result.expires_at,
+        "expired": result.expired,
+        "key_matches": key_matches,
+        "summary": result.summary(),
+    }
+
+
+class PackageVerifyView(APIView):
+    """Verify a package file: hash, signature, and the key Harambee holds for the signer."""
+
+    permission_classes = [IsMember]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Verify a package file",
+        request={"multipart/form-data": VerifyUploadSerializer},
+        responses={200: VerificationSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        body = VerifyUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result, known = packages.verify_file(body.validated_data["file"].read())
+        return Response(_verification(result, known["key_matches"]))

@@ -115,3 +115,123 @@ def test_batch_without_name_column(un_small, member):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "query_file_invalid"
+
+
+# --- decisions and packages ---------------------------------------------------------------
+
+
+@pytest.fixture
+def ngo_editor():
+    from harambee.core.choices import Role
+    from harambee.network.tests.factories import GroupRoleFactory
+
+    user = UserFactory(username="edna", organisation=OrganisationFactory(name="Kakuma Relief"))
+    GroupRoleFactory(user=user, role=Role.EDITOR)
+    return user
+
+
+def test_decisions_api_create_list_export_and_no_edit(un_small, ngo_editor):
+    client = client_for(ngo_editor)
+    body = {
+        "outcome": "cleared",
+        "reason": "Different person",
+        "list": "un",
+        "ref": "TAi.001",
+        "query": {"name": "Abdul Latif Mansoor", "schema": "person"},
+    }
+    response = client.post("/api/screening/decisions/", body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["list_version"] == un_small.pk and data["list_file_sha256"] == un_small.file_sha256
+    assert data["explanation"]["parts"] and data["outcome"] == "cleared"
+    url = f"/api/screening/decisions/{data['id']}/"
+    assert client.get(url).json()["reason"] == "Different person"
+    assert client.put(url, body, format="json").status_code == 405
+    assert client.patch(url, {"reason": "x"}, format="json").status_code == 405
+    assert client.delete(url).status_code == 405
+    no_reason = client.post("/api/screening/decisions/", body | {"reason": ""}, format="json")
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "decision_invalid"
+    both = client.post("/api/screening/decisions/", body | {"result": 1, "alert": 2}, format="json")
+    assert both.status_code == 400
+    csv_text = client.get("/api/screening/decisions/export/").content.decode()
+    assert "Different person" in csv_text.splitlines()[1]
+    exported = client.get("/api/screening/decisions/export/?as=json").json()
+    assert exported["decisions"][0]["entry_ref"] == "TAi.001"
+    other = UserFactory(organisation=OrganisationFactory(name="Other"))
+    assert client_for(other).get("/api/screening/decisions/").json()["results"] == []
+
+
+def test_decision_on_a_batch_result(un_small, ngo_editor):
+    client = client_for(ngo_editor)
+    upload = SimpleUploadedFile("p.csv", b"id,name\np1,Abdul Latif Mansoor\n")
+    batch_id = client.post("/api/screening/batches/", {"file": upload}, format="multipart").json()[
+        "id"
+    ]
+    result = ScreeningBatch.objects.get(pk=batch_id).results.get()
+    response = client.post(
+        "/api/screening/decisions/",
+        {"outcome": "escalated", "list": "un", "ref": "TAi.001", "result": result.pk},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["subject"].startswith("batch")
+    other = UserFactory(organisation=OrganisationFactory(name="Other"))
+    hidden = client_for(other).post(
+        "/api/screening/decisions/",
+        {"outcome": "escalated", "list": "un", "ref": "TAi.001", "result": result.pk},
+        format="json",
+    )
+    assert hidden.status_code == 404
+
+
+def test_packages_api(un_small, ngo_editor):
+    from harambee.network.choices import OrganisationType
+
+    bank = OrganisationFactory(name="Equity Bank", org_type=OrganisationType.BANK)
+    banker = UserFactory(username="bea", organisation=bank)
+    client = client_for(ngo_editor)
+    response = client.post(
+        "/api/screening/packages/",
+        {
+            "title": "Grants",
+            "kind": "transaction",
+            "purpose": "Cash grants",
+            "amounts": [{"amount": "100", "currency": "EUR"}],
+            "places": ["Kakuma"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    package_id = response.json()["id"]
+    base = f"/api/screening/packages/{package_id}/"
+    assert client_for(banker).get(base).status_code == 404
+    share = client.post(base + "share/", {"recipient": banker.pk}, format="json")
+    assert share.status_code == 201 and share.json()["recipient"] == "bea"
+    not_bank = client.post(base + "share/", {"recipient": ngo_editor.pk}, format="json")
+    assert not_bank.status_code == 400
+    bank_client = client_for(banker)
+    assert bank_client.get(base).json()["sha256"] == response.json()["sha256"]
+    verified = bank_client.post(base + "verify/").json()
+    assert (
+        verified["valid"] and verified["key_matches"] and verified["summary"][0].startswith("VALID")
+    )
+    document = bank_client.get(base + "download/").content
+    checked = bank_client.post(
+        "/api/screening/packages/verify-file/",
+        {"file": SimpleUploadedFile("p.json", document.replace(b"100.00", b"900.00"))},
+        format="multipart",
+    ).json()
+    assert not checked["valid"] and checked["problems"]
+    unreadable = bank_client.post(
+        "/api/screening/packages/verify-file/",
+        {"file": SimpleUploadedFile("p.json", b"nope")},
+        format="multipart",
+    )
+    assert unreadable.status_code == 400 and unreadable.json()["code"] == "package_invalid"
+    assert bank_client.get(base + "accesses/").status_code == 403
+    log = client.get(base + "accesses/").json()
+    assert [(a["user_name"], a["action"]) for a in log][:3] == [
+        ("bea", "downloaded"),
+        ("bea", "verified"),
+        ("bea", "viewed"),
+    ]
+    assert client.delete(base).status_code == 405
