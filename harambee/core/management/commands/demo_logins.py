@@ -10,6 +10,16 @@ from django.core.management.base import BaseCommand
 
 from harambee.network.demo import DEMO_USERS
 
+# What each demo user shows in the apps added after the network (see docs/getting-started.md).
+SHOWS: dict[str, str] = {
+    "admin": "everything: screening results (API), every feedback item, the whole audit trail",
+    "coordinator": "matchmaker (matching board, proposal sent); PSEA coordinator of the Uganda "
+    "group (sees the sensitive feedback case); reviews progress reports",
+    "editor": "PSEA and feedback focal point of DRC (sees the sensitive case, referrals to DRC); "
+    "DRC reports progress on the Uganda results framework",
+    "viewer": "read-only: money pages, commitments; no sensitive feedback",
+}
+
 
 class Command(BaseCommand):
     help = "Print the URL and the demo users' usernames, passwords and roles."
@@ -36,3 +46,7 @@ class Command(BaseCommand):
             )
             if n == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        self.stdout.write("\nWhat each one shows:")
+        for u in users:
+            if u.username in SHOWS:
+                self.stdout.write(f"  {u.username}: {SHOWS[u.username]}")
