@@ -15,6 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessAction, AccessChannel
+
 from .. import selectors, services
 from ..matching.scorer import DEFAULT_THRESHOLD
 from ..models import ListVersion, ScreeningBatch
@@ -122,6 +125,8 @@ class ScreeningBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         batch = self.get_object()
         page = self.paginate_queryset(batch.results.order_by("row"))
         serializer = ScreeningResultSerializer(page, many=True)
+        # Names and dates of birth of the people screened, in clear: logged.
+        log_access(request.user, page or [], channel=AccessChannel.API, request=request)
         return self.get_paginated_response(serializer.data)
 
     @extend_schema(
@@ -132,5 +137,12 @@ class ScreeningBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     def download(self, request: Request, pk: Any = None) -> HttpResponse:
         batch = self.get_object()
         response = HttpResponse(services.batch_csv(batch), content_type="text/csv; charset=utf-8")
+        log_access(
+            request.user,
+            [batch],
+            action=AccessAction.EXPORT,
+            channel=AccessChannel.EXPORT,
+            request=request,
+        )
         response["Content-Disposition"] = f'attachment; filename="screening-{batch.pk}.csv"'
         return response
