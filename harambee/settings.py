@@ -60,6 +60,10 @@ PRIVACY_RETENTION_DAYS: dict[str, int | None] = {
         item.partition("=") for item in env_list("PRIVACY_RETENTION_DAYS") if "=" in item
     )
 }
+# Screening batches: names and dates of birth of payees are erased this many days after the
+# batch was uploaded (counts, scores and the batch stay). PRIVACY_RETENTION_DAYS overrides it
+# per model ("screening.screeningbatch", "screening.screeningresult").
+SCREENING_RETENTION_DAYS = int(os.environ.get("SCREENING_RETENTION_DAYS", "90"))
 # Statistical disclosure control (harambee/core/disclosure.py).
 DISCLOSURE_THRESHOLD = int(os.environ.get("DISCLOSURE_THRESHOLD", "5"))
 DISCLOSURE_K = int(os.environ.get("DISCLOSURE_K", "5"))
@@ -268,10 +272,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Feedback: the key of the contact fingerprints (HMAC), consent wording, disclosure control.
-# Without FEEDBACK_CONTACT_HASH_KEY the key is derived from FIELD_ENCRYPTION_KEY (set it on its
-# own in production: rotating the encryption key must not change every fingerprint).
-FEEDBACK_CONTACT_HASH_KEY = os.environ.get("FEEDBACK_CONTACT_HASH_KEY", "")
+# Feedback: consent wording, disclosure control, retention. Contact fingerprints use the
+# platform's FIELD_HASH_KEY (harambee.core.fields.keyed_hash, kind "contact").
+# Personal fields of an item are erased FEEDBACK_RETENTION_DAYS after it was closed (open items
+# are kept); raw intakes (what a gateway or import sent) FEEDBACK_RAW_RETENTION_DAYS after
+# arrival. PRIVACY_RETENTION_DAYS overrides either ("feedback.feedbackitem=...").
+FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "730"))
+FEEDBACK_RAW_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RAW_RETENTION_DAYS", "180"))
 FEEDBACK_PRIVACY_POLICY_VERSION = os.environ.get("FEEDBACK_PRIVACY_POLICY_VERSION", "2025-1")
 FEEDBACK_CONSENT_PURPOSE = "To answer this feedback and to improve assistance."
 FEEDBACK_SMALL_CELL_THRESHOLD = int(os.environ.get("FEEDBACK_SMALL_CELL_THRESHOLD", "5"))

@@ -2,6 +2,7 @@
 
 - `EncryptedTextField`: stored as a Fernet token (key from FIELD_ENCRYPTION_KEY, several keys
   for rotation, newest first), read back in clear by the model. Not searchable in SQL.
+- `EncryptedJSONField`: the same for a JSON value (a list or a dict).
 - `HashField`: a keyed hash (HMAC-SHA256, key from FIELD_HASH_KEY) of another field, kept
   beside it so exact search and duplicate checks work without decrypting anything.
 - `personal_fields(model)`: every field that holds personal data, whatever its class: encrypted
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -93,6 +96,47 @@ class EncryptedTextField(models.TextField):
         return cipher().encrypt(str(value).encode()).decode()
 
 
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (a list or a dict) kept as one Fernet token: personal data in structured form
+    (the rows of an uploaded file, match explanations quoting a name).
+
+    Empty values (None, "", [], {}) are stored as "" so erasure and "not erased" checks work
+    as for text; an empty value reads back as an empty list. Not searchable in SQL.
+    """
+
+    # For django-stubs: the value is any JSON value, not text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return value
+        if value == "":
+            return []
+        return json.loads(decrypt_raw(value))
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if value == "":
+                return []
+            try:
+                return json.loads(decrypt_raw(value))
+            except ValueError:
+                return value
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if value == "" or value == [] or value == {}:
+            return ""
+        text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return cipher().encrypt(text.encode()).decode()
+
+    def value_to_string(self, obj: Any) -> str:
+        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
 # --- keyed hashes (blind indexes) -------------------------------------------------------------
 
 
@@ -125,10 +169,16 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def normalise_contact(value: str) -> str:
+    """A phone number or an email in one field (feedback contacts): an email if it has "@"."""
+    return normalise_email(value) if "@" in value else normalise_phone(value)
+
+
 NORMALISERS: dict[str, Callable[[str], str]] = {
     "text": normalise_text,
     "email": normalise_email,
     "phone": normalise_phone,
+    "contact": normalise_contact,
 }
 
 
@@ -157,6 +207,7 @@ class HashField(models.CharField):
         kwargs.setdefault("editable", False)
         kwargs.setdefault("db_index", True)
         kwargs.setdefault("default", "")
+        self._db_index_wanted = bool(kwargs["db_index"])
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
@@ -168,6 +219,8 @@ class HashField(models.CharField):
                 del kwargs[key]
         if kwargs.get("db_index") is True:
             del kwargs["db_index"]
+        elif not self._db_index_wanted:
+            kwargs["db_index"] = False  # indexed by default here, unlike a plain field
         if kwargs.get("default") == "":
             del kwargs["default"]
         return name, path, args, kwargs

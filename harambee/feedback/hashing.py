@@ -1,42 +1,19 @@
-"""A keyed hash (HMAC-SHA256) of a person's contact, kept beside the encrypted value so the
-same person can be found again (duplicates, "other feedback from this person") without the
-database ever holding the contact in clear. The key comes from FEEDBACK_CONTACT_HASH_KEY."""
+"""The keyed hash of a person's contact (phone or email), kept beside the encrypted value so the
+same person can be found again (duplicates, "other feedback from this person", the data
+protection officer's search) without the database ever holding the contact in clear.
+
+One mechanism for the whole platform: `harambee.core.fields.keyed_hash` with the "contact" kind
+(an email if the value has "@", else a phone number), key FIELD_HASH_KEY. The model's
+`contact_hash` is a `HashField(source="contact", kind="contact")`, so a phone searched with
+`keyed_hash(value, "phone")` or an email with `keyed_hash(value, "email")` gives the same hash.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
+from harambee.core.fields import keyed_hash, normalise_contact
 
-from django.conf import settings
-
-_NOT_DIGITS = re.compile(r"[^\d]")
-
-
-def normalise_contact(value: str) -> str:
-    """Emails in lower case; phone numbers as digits only, without a leading 00 or 0."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if "@" in value:
-        return value.lower()
-    digits = _NOT_DIGITS.sub("", value)
-    if digits.startswith("00"):
-        digits = digits[2:]
-    return digits.lstrip("0") or value.lower()
-
-
-def _key() -> bytes:
-    key = getattr(settings, "FEEDBACK_CONTACT_HASH_KEY", "")
-    if key:
-        return key.encode()
-    # Derived from the field encryption key (or, in development, SECRET_KEY); see settings.
-    base = settings.FIELD_ENCRYPTION_KEY.split(",")[0].strip() or settings.SECRET_KEY
-    return hashlib.sha256(b"harambee-contact-hash:" + base.encode()).digest()
+__all__ = ["contact_hash", "normalise_contact"]
 
 
 def contact_hash(value: str) -> str:
-    normalised = normalise_contact(value)
-    if not normalised:
-        return ""
-    return hmac.new(_key(), normalised.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(value or "", "contact")

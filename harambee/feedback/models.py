@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from harambee.activities.models import Activity, PopulationGroup, Sector
 from harambee.core.access import Access
 from harambee.core.choices import Permission, Role
-from harambee.core.fields import EncryptedTextField
+from harambee.core.fields import EncryptedTextField, HashField
 from harambee.core.models import NOTHING, BaseModel
 from harambee.network.models import Group, Organisation
 from harambee.places.models import AdminArea, Country
@@ -365,7 +365,10 @@ class FeedbackItem(BaseModel):
     # The person: personal data, encrypted; the keyed hash finds the same person again.
     contact_name = EncryptedTextField(_("name of the person"), blank=True)
     contact = EncryptedTextField(_("contact (phone or email)"), blank=True)
-    contact_hash = models.CharField(_("contact fingerprint"), max_length=64, blank=True)
+    # Platform keyed hash (FIELD_HASH_KEY) of the contact: search, duplicates (docs/privacy.md).
+    contact_hash = HashField(
+        _("contact fingerprint"), source="contact", kind="contact", db_index=False
+    )
     wants_answer = models.BooleanField(_("wants an answer"), default=False)
     answer_channel = models.CharField(
         _("how to answer"), max_length=32, choices=AnswerChannel.choices, default=AnswerChannel.NONE
@@ -480,7 +483,12 @@ class FeedbackItem(BaseModel):
     )
 
     # The timeline (FeedbackEvent) is the item's history; the change log keeps no text.
-    audit_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at", "summary")
+    audit_exclude: ClassVar[tuple[str, ...]] = (
+        "created_at",
+        "updated_at",
+        "summary",
+        "contact_hash",
+    )
 
     class Meta:
         verbose_name = _("feedback item")

@@ -27,6 +27,8 @@ from harambee.core.errors import PermissionDeniedError, ServiceError
 from harambee.core.services import create_object, delete_object, require, require_create
 from harambee.network.models import Group, Organisation
 from harambee.places.models import AdminArea
+from harambee.privacy.choices import ConsentMethod
+from harambee.privacy.services import record_consent
 
 from . import notifications, sla
 from .choices import (
@@ -51,6 +53,15 @@ from .models import (
     PseaCoordinator,
     RawIntake,
 )
+
+# Consent to be answered, as the platform records it (harambee.privacy.models.Consent).
+FEEDBACK_CONSENT_PURPOSE = "feedback_answer"
+CONSENT_METHODS: dict[str, str] = {
+    IntakeSource.WEB_FORM: ConsentMethod.ONLINE,
+    IntakeSource.API: ConsentMethod.INTERMEDIARY,
+    IntakeSource.IMPORT: ConsentMethod.INTERMEDIARY,
+    IntakeSource.STAFF: ConsentMethod.VERBAL,
+}
 
 # What the change log leaves out of a sensitive item (its timeline, behind the selector, has it).
 SENSITIVE_AUDIT_KEYS = ("summary", "category", "code", "feedback_type", "sector", "priority")
@@ -302,6 +313,17 @@ def submit_feedback(
     record_change(
         actor=actor, action=Action.CREATE, instance=item, before=None, after=_snapshot(item)
     )
+    if item.consent_given:
+        # The platform's consent record (one place the data protection officer reads); the
+        # item's own consent fields say the same for the feedback pages.
+        record_consent(
+            subject=item,
+            purpose=FEEDBACK_CONSENT_PURPOSE,
+            actor=actor,
+            method=CONSENT_METHODS.get(source, str(ConsentMethod.VERBAL)),
+            policy_version=item.consent_policy_version,
+            given_at=item.consent_at,
+        )
     record_event(
         item,
         EventKind.RECEIVED,

@@ -1,7 +1,8 @@
 """Small-cell suppression for everything published about people in aggregate.
 
-One function, `suppress_small_cells`, used by the public dashboard; the platform-wide
-statistical disclosure control module can replace it without touching the pages.
+One function, `suppress_small_cells`, used by the public dashboard. It runs the platform's
+statistical disclosure control (`harambee.core.disclosure.suppress`) and then a closing pass
+over the table's relations, margins included, so it is never weaker than either.
 
 The table is seen with its margins: every row, every column and the line of totals is a sum
 ("relation") whose members are its cells and its total. Primary suppression hides every member
@@ -18,12 +19,18 @@ from typing import Any
 
 from django.conf import settings
 
+from harambee.core.disclosure import default_threshold, suppress
+
 DEFAULT_THRESHOLD = 5
 TOTAL = "__total__"
 
 
 def threshold() -> int:
-    return int(getattr(settings, "FEEDBACK_SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD))
+    """The stricter of FEEDBACK_SMALL_CELL_THRESHOLD and the platform's DISCLOSURE_THRESHOLD."""
+    return max(
+        int(getattr(settings, "FEEDBACK_SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD)),
+        default_threshold(),
+    )
 
 
 @dataclass
@@ -64,18 +71,31 @@ def suppress_small_cells(
     values: dict[tuple[Any, Any], int] = {
         (r, c): int(counts.get((r, c), 0)) for r in row_keys for c in col_keys
     }
+    one_column = len(col_keys) == 1
+    # The platform's suppression (harambee.core.disclosure) decides primary and secondary cells
+    # and hidden totals; a one-way table's rows are single cells (no row relation).
+    core = suppress(values, threshold=limit, additive_rows=not one_column)
+    hidden = set(core.hidden)
     for c in col_keys:
         values[(TOTAL, c)] = sum(values[(r, c)] for r in row_keys)
+        if core.column_totals.get(c) is None and values[(TOTAL, c)]:
+            hidden.add((TOTAL, c))
     relations = [[*((r, c) for r in row_keys), (TOTAL, c)] for c in col_keys]
-    if len(col_keys) > 1:
+    if not one_column:
         for r in row_keys:
             values[(r, TOTAL)] = sum(values[(r, c)] for c in col_keys)
+            if core.row_totals.get(r) is None and values[(r, TOTAL)]:
+                hidden.add((r, TOTAL))
             relations.append([*((r, c) for c in col_keys), (r, TOTAL)])
         values[(TOTAL, TOTAL)] = sum(values[(r, TOTAL)] for r in row_keys)
+        if core.grand_total is None:
+            hidden.add((TOTAL, TOTAL))
         relations.append([*((r, TOTAL) for r in row_keys), (TOTAL, TOTAL)])
         relations.append([*((TOTAL, c) for c in col_keys), (TOTAL, TOTAL)])
 
-    hidden = {key for key, v in values.items() if 0 < v < limit}
+    # Closing pass over every relation, margins included (the totals of the totals are
+    # published too): a relation with exactly one hidden member hides its smallest other
+    # non-zero member. Only adds to what the platform hid, so never weaker.
     changed = True
     while changed:
         changed = False
@@ -90,7 +110,6 @@ def suppress_small_cells(
     def shown(key: tuple[Any, Any]) -> int | None:
         return None if key in hidden else values[key]
 
-    one_column = len(col_keys) == 1
     grand = (TOTAL, col_keys[0]) if one_column and col_keys else (TOTAL, TOTAL)
     return SuppressedTable(
         rows=row_keys,

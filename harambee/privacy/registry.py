@@ -48,6 +48,17 @@ class PersonalData:
         return self.retention_days
 
     @property
+    def date_label(self) -> str:
+        """The date the period runs from, as people read it ("item › closed" across relations)."""
+        model: Any = self.model
+        names = []
+        for part in self.date_field.split("__"):
+            f = model._meta.get_field(part)
+            names.append(str(getattr(f, "verbose_name", part)))
+            model = getattr(f, "related_model", None) or model
+        return " › ".join(names)
+
+    @property
     def fields(self) -> list[Any]:
         return personal_fields(self.model)
 

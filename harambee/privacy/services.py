@@ -25,7 +25,6 @@ from harambee.core.audit import change_record, snapshot
 from harambee.core.choices import Action
 from harambee.core.errors import PermissionDeniedError, ServiceError
 from harambee.core.fields import (
-    decrypt_raw,
     encrypted_fields,
     hash_fields,
     is_current_token,
@@ -367,6 +366,7 @@ def rotate_keys(*, batch_size: int = BATCH) -> dict[str, int]:
     for model, fields in encrypted_models():
         manager = model._default_manager
         raw_names = {f.name: f"_raw_{f.name}" for f in fields}
+        by_name = {f.name: f for f in fields}
         rows = manager.order_by("pk").annotate(
             **{raw: Cast(name, output_field=TextField()) for name, raw in raw_names.items()}
         )
@@ -380,8 +380,9 @@ def rotate_keys(*, batch_size: int = BATCH) -> dict[str, int]:
             last_pk = batch[-1]["pk"]
             with transaction.atomic():
                 for row in batch:
+                    # The field reads the stored value back (decrypting; parsing JSON).
                     changes = {
-                        name: decrypt_raw(row[raw])
+                        name: by_name[name].from_db_value(row[raw], None, None)
                         for name, raw in raw_names.items()
                         if row[raw] and not is_current_token(row[raw])
                     }

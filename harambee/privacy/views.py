@@ -81,9 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "label": entry.label,
                 "name": entry.model._meta.verbose_name_plural,
                 "days": entry.days,
-                "date_field": getattr(
-                    entry.model._meta.get_field(entry.date_field), "verbose_name", entry.date_field
-                ),
+                "date_field": entry.date_label,
                 "fields": [f.verbose_name for f in entry.fields],
                 "due": None if due is None else due.count(),
             }

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import Access
 from harambee.core.choices import Permission, Role, Visibility
-from harambee.core.fields import EncryptedTextField
+from harambee.core.fields import EncryptedJSONField, EncryptedTextField, HashField
 from harambee.core.models import NOTHING, BaseModel, RestrictedModel
 
 from .choices import (
@@ -231,7 +231,9 @@ class ScreeningBatch(RestrictedModel):
 
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file fingerprint"), max_length=64)
-    queries = models.JSONField(_("queries"), default=list, blank=True)
+    # The uploaded rows (names, dates of birth of payees): personal data, encrypted at rest and
+    # erased after the retention period (SCREENING_RETENTION_DAYS). The file itself is not kept.
+    queries = EncryptedJSONField(_("queries"), default=list, blank=True)
     threshold = models.FloatField(_("threshold"))
     status = models.CharField(
         _("status"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.PENDING
@@ -277,13 +279,20 @@ class ScreeningResult(models.Model):
     batch = models.ForeignKey(ScreeningBatch, on_delete=models.CASCADE, related_name="results")
     row = models.PositiveIntegerField(_("row"))
     query_id = models.CharField(_("query id"), max_length=200, blank=True)
-    name = models.CharField(_("name"), max_length=500)
+    # Personal data of the payee or beneficiary screened: encrypted (the hits quote the name in
+    # their explanations), a keyed hash of the name for the data protection officer's search;
+    # erased after the retention period, leaving row, hit count and top score.
+    name = EncryptedTextField(_("name"), max_length=500)
+    name_hash = HashField(source="name", kind="text")
     schema = models.CharField(_("type"), max_length=16, blank=True)
-    date_of_birth = models.CharField(_("date of birth"), max_length=10, blank=True)
+    date_of_birth = EncryptedTextField(_("date of birth"), max_length=10, blank=True)
     nationality = models.CharField(_("nationality"), max_length=100, blank=True)
     hit_count = models.PositiveIntegerField(_("hits"), default=0)
     top_score = models.FloatField(_("top score"), null=True, blank=True)
-    hits = models.JSONField(_("hits"), default=list, blank=True)
+    hits = EncryptedJSONField(_("hits"), default=list, blank=True)
+
+    personal_fields: ClassVar[tuple[str, ...]] = ("query_id", "nationality")
+    audit_exclude: ClassVar[tuple[str, ...]] = ("name_hash",)
 
     class Meta:
         verbose_name = _("screening result")

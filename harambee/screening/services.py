@@ -22,6 +22,7 @@ from harambee.core.audit import record_change
 from harambee.core.bulk import insert_many
 from harambee.core.choices import Action, Visibility
 from harambee.core.errors import PermissionDeniedError, ServiceError
+from harambee.core.fields import keyed_hash
 
 from .choices import BatchStatus, VersionStatus
 from .loaders import ListFormatError, ParsedList, read_path
@@ -369,6 +370,7 @@ def run_batch(*, batch: ScreeningBatch, progress_every: int = 200) -> ScreeningB
                 row=number,
                 query_id=query.id[:200],
                 name=query.name[:500],
+                name_hash=keyed_hash(query.name[:500], "text"),  # insert_many skips pre_save
                 schema=query.schema[:16],
                 date_of_birth=query.date_of_birth[:10],
                 nationality=query.nationality[:100],

@@ -23,6 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from harambee.core.access import access_for
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessAction as PersonalDataAccess
+from harambee.privacy.choices import AccessChannel
 
 from .. import selectors, services
 from ..choices import AccessAction
@@ -152,6 +155,8 @@ class ScreeningBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         batch = self.get_object()
         page = self.paginate_queryset(batch.results.order_by("row"))
         serializer = ScreeningResultSerializer(page, many=True)
+        # Names and dates of birth of the people screened, in clear: logged.
+        log_access(request.user, page or [], channel=AccessChannel.API, request=request)
         return self.get_paginated_response(serializer.data)
 
     @extend_schema(
@@ -162,6 +167,13 @@ class ScreeningBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     def download(self, request: Request, pk: Any = None) -> HttpResponse:
         batch = self.get_object()
         response = HttpResponse(services.batch_csv(batch), content_type="text/csv; charset=utf-8")
+        log_access(
+            request.user,
+            [batch],
+            action=PersonalDataAccess.EXPORT,
+            channel=AccessChannel.EXPORT,
+            request=request,
+        )
         response["Content-Disposition"] = f'attachment; filename="screening-{batch.pk}.csv"'
         return response
 

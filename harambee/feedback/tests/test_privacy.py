@@ -1,0 +1,96 @@
+"""Feedback wired into the platform privacy module: consent, retention, the data protection
+officer's find/export/erase through the one keyed hash, disclosure control."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from harambee.core.fields import keyed_hash
+from harambee.core.tests.factories import UserFactory
+from harambee.privacy import services as privacy
+from harambee.privacy.models import AccessLog
+
+from .. import stats
+from ..choices import Status
+from ..models import FeedbackItem
+from .factories import cast, feedback
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return cast()
+
+
+@pytest.fixture
+def dpo():
+    user = UserFactory(username="dpo")
+    user.user_permissions.add(Permission.objects.get(codename="manage_personal_data"))
+    return user
+
+
+def _item(people, **extra):
+    return feedback(
+        people.group,
+        people.intake,
+        contact="+93 700 123 456",
+        contact_name="Amina Sentinel",
+        consent_given=True,
+        wants_answer=True,
+        **extra,
+    )
+
+
+def test_consent_is_recorded_on_the_platform_too(people):
+    item = _item(people)
+    consents = privacy.consents_for(item)
+    assert [(c.purpose, c.policy_version) for c in consents] == [
+        ("feedback_answer", item.consent_policy_version)
+    ]
+    assert consents[0].given_at == item.consent_at
+
+
+def test_contact_hash_is_the_platform_keyed_hash(people):
+    item = _item(people)
+    assert item.contact_hash == keyed_hash("0093700123456", "phone")
+
+
+def test_data_protection_officer_finds_exports_and_erases_feedback(people, dpo):
+    item = _item(people)
+    matches = privacy.find_person(actor=dpo, kind="phone", value="0093 700 123 456")
+    assert [(m.label, m.record.pk) for m in matches] == [("feedback.feedbackitem", item.pk)]
+    exported = privacy.export_person(actor=dpo, matches=matches)
+    record = exported["records"][0]
+    assert record["personal_data"]["contact_name"] == "Amina Sentinel"
+    assert [c["purpose"] for c in record["consents"]] == ["feedback_answer"]
+    privacy.erase_record(actor=dpo, match=matches[0])
+    item.refresh_from_db()
+    assert (item.contact, item.contact_name, item.contact_hash) == ("", "", "")
+    assert AccessLog.objects.filter(action="erase", object_id=str(item.pk)).exists()
+
+
+def test_retention_erases_closed_items_only(people):
+    closed = _item(people)
+    still_open = _item(people)
+    long_ago = timezone.now() - datetime.timedelta(days=800)
+    FeedbackItem.objects.filter(pk=closed.pk).update(status=Status.CLOSED, closed_at=long_ago)
+    report = privacy.apply_retention()
+    assert report.counts["feedback.feedbackitem"] == 1
+    closed.refresh_from_db()
+    still_open.refresh_from_db()
+    assert closed.contact == "" and closed.original_text == ""
+    assert still_open.contact == "+93 700 123 456"
+
+
+def test_suppression_is_at_least_the_platforms():
+    from harambee.core.disclosure import suppress
+
+    counts = {("r1", "x"): 2, ("r1", "y"): 9, ("r2", "x"): 8, ("r2", "y"): 12}
+    platform = suppress(counts, threshold=5)
+    table = stats.suppress_small_cells(counts, limit=5)
+    assert platform.hidden <= table.suppressed
