@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from harambee.core.access import Access
 from harambee.core.choices import Permission, Role
-from harambee.core.fields import EncryptedTextField
+from harambee.core.fields import EncryptedTextField, HashField
 from harambee.core.models import NOTHING, BaseModel, RestrictedModel
 
 from .choices import (
@@ -198,8 +198,19 @@ class Profile(BaseModel):
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     # The person's own latest entries (JSON), kept when staff change the profile.
     person_entries = EncryptedTextField(_("the person's own entries"), blank=True)
+    # Keyed hashes: the data-protection officer finds a person's profile without decrypting.
+    name_hash = HashField(source="name", kind="text")
+    email_hash = HashField(source="email", kind="email")
+    phone_hash = HashField(source="phone", kind="phone")
 
-    audit_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at", "person_entries")
+    audit_exclude: ClassVar[tuple[str, ...]] = (
+        "created_at",
+        "updated_at",
+        "person_entries",
+        "name_hash",
+        "email_hash",
+        "phone_hash",
+    )
 
     class Meta:
         verbose_name = _("profile")
