@@ -21,6 +21,7 @@ from .scorer import (
     dob_penalty,
     nationality_penalty,
     parse_query_date,
+    score_bound,
 )
 
 MAX_HITS = 10
@@ -65,6 +66,9 @@ def screen(
         entry = index.entries[cand.entry]
         if not _type_allowed(schema, entry.entity_type):
             continue
+        factor = WEAK_ALIAS_FACTOR if cand.quality == "weak" else 1.0
+        if score_bound(norm, cand.norm) * factor < threshold:
+            continue  # cannot reach the threshold: no need for the full alignment
         alignment = compare_names(norm, cand.norm, schema or entry.entity_type)
         score = alignment.score
         if cand.quality == "weak":

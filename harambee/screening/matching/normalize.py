@@ -464,6 +464,9 @@ class NormName:
     removed: tuple[str, ...]
     abjad: bool
     loose: bool
+    # Adjacent tokens that may be joined (two, or three around a particle), with their end
+    # tokens' keys and skeletons joined: worked out once per name (list names: once per index).
+    spans: tuple[tuple[tuple[int, ...], str, str], ...] = ()
 
     @property
     def joined(self) -> str:
@@ -617,12 +620,28 @@ def normalize(name: str, schema: str = "") -> NormName:
             removed.append(kept.pop())
     if not kept:  # a name made only of such words: keep them
         kept, removed = words, [w for w in removed if w == "legal form"]
+    tokens = tuple(make_token(w) for w in kept)
     return NormName(
         original=name,
         script=script,
         latin=" ".join(kept),
-        tokens=tuple(make_token(w) for w in kept),
+        tokens=tokens,
         removed=tuple(removed),
         abjad=script in ABJAD_SCRIPTS,
         loose=script in LOOSE_SCRIPTS,
+        spans=join_spans(tokens),
     )
+
+
+def join_spans(tokens: tuple[Token, ...]) -> tuple[tuple[tuple[int, ...], str, str], ...]:
+    """(token positions, joined keys, joined skeletons) of each run of tokens that may match
+    one token of the other name: two adjacent ones, or two around a particle."""
+    spans: list[tuple[tuple[int, ...], str, str]] = []
+    for j in range(len(tokens) - 1):
+        runs: list[tuple[int, ...]] = [(j, j + 1)]
+        if j + 2 < len(tokens) and tokens[j + 1].particle:
+            runs.append((j, j + 1, j + 2))
+        for run in runs:
+            first, last = tokens[run[0]], tokens[run[-1]]
+            spans.append((run, first.key + last.key, first.skel + last.skel))
+    return tuple(spans)

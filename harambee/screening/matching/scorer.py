@@ -120,7 +120,23 @@ def _key_sim(a: str, b: str, pa: str, pb: str) -> float:
     return score if score >= TOKEN_CUTOFF else 0.0
 
 
+_SIMS: dict[tuple[str, str], float] = {}
+_SIMS_MAX = 2_000_000
+
+
 def token_sim(a: Token, b: Token) -> float:
+    """Similarity of two tokens, remembered by their texts (a token is a function of its text,
+    see `normalize.make_token`), so a batch computes each pair of words once."""
+    pair = (a.text, b.text)
+    score = _SIMS.get(pair)
+    if score is None:
+        if len(_SIMS) >= _SIMS_MAX:
+            _SIMS.clear()
+        score = _SIMS[pair] = _token_sim(a, b)
+    return score
+
+
+def _token_sim(a: Token, b: Token) -> float:
     if a.text == b.text:
         return 1.0
     if len(a.text) == 1 or len(b.text) == 1:  # an initial: N. / Nursultan
@@ -246,6 +262,100 @@ def _joins(
             used_c.update(span)
             found.append((s, (i,), span))
     return found
+
+
+_BOUND_SLACK = 1e-9  # float rounding: the bound is summed in another order than the score
+
+
+def _join_bound(
+    left: tuple[Token, ...],
+    right: NormName,
+    ub_l: list[float],
+    ub_r: list[float],
+    skel: bool,
+) -> None:
+    """Raise the bounds of the tokens a join (one token of `left` against two or three
+    adjacent tokens of `right`, see `_joins`) could match to the similarity of that join."""
+    spans = right.spans
+    for i, a in enumerate(left):
+        key = a.skel if skel else a.key
+        la = len(key)
+        if la < 4:
+            continue
+        la4, la5 = 4 * la, 5 * la
+        for run, joined_key, joined_skel in spans:
+            joined = joined_skel if skel else joined_key
+            lr = len(joined)
+            if 5 * lr < la4 or la5 < 4 * lr:
+                continue  # a similarity is at most the ratio of the lengths (here < 0.8)
+            ratio = 1.0 if joined == key else OSA.normalized_similarity(key, joined)
+            if ratio < 0.8:
+                continue
+            if ratio > ub_l[i]:
+                ub_l[i] = ratio
+            for k in run:
+                if ratio > ub_r[k]:
+                    ub_r[k] = ratio
+
+
+def _align_bound(query: NormName, candidate: NormName, skel: bool = False) -> float:
+    """An upper bound of `_align(qt, ct, skel).score`: each token is matched at most once (by
+    a pair or a join), so its part of the coverage is at most its weight times its best pair
+    or join similarity; conflicts only lower the score."""
+    qt, ct = query.tokens, candidate.tokens
+    ub_q = [0.0] * len(qt)
+    ub_c = [0.0] * len(ct)
+    sims = _SIMS
+    for i, a in enumerate(qt):
+        at, ask = a.text, a.skel
+        for j, b in enumerate(ct):
+            if skel:
+                s = _skel_sim(ask, b.skel)
+            else:
+                found = sims.get((at, b.text))
+                s = token_sim(a, b) if found is None else found
+            if s > ub_q[i]:
+                ub_q[i] = s
+            if s > ub_c[j]:
+                ub_c[j] = s
+    if candidate.spans:
+        _join_bound(qt, candidate, ub_q, ub_c, skel)
+    if query.spans:
+        _join_bound(ct, query, ub_c, ub_q, skel)
+    wq = sum(t.weight for t in qt) or 1.0
+    wc = sum(t.weight for t in ct) or 1.0
+    cov_q = min(sum(t.weight * u for t, u in zip(qt, ub_q, strict=True)) / wq, 1.0)
+    cov_c = min(sum(t.weight * u for t, u in zip(ct, ub_c, strict=True)) / wc, 1.0)
+    return 0.6 * max(cov_q, cov_c) + 0.4 * min(cov_q, cov_c)
+
+
+_BOUND_SLACK = 1e-9  # float rounding: the bound is summed in another order than the score
+
+
+def score_bound(query: NormName, candidate: NormName) -> float:
+    """A cheap upper bound of `compare_names(query, candidate).score`, used to skip the full
+    alignment (and its explanation) of candidates that cannot reach the threshold.
+
+    Every way `compare_names` scores is bounded: token alignment and consonant skeletons by
+    `_align_bound`, joined letters and letters end to end computed as they are; the caps only
+    lower the score.
+    """
+    qt, ct = query.tokens, candidate.tokens
+    if not qt or not ct:
+        return 0.0
+    bound = _align_bound(query, candidate)
+    if query.abjad or candidate.abjad:
+        bound = max(bound, _align_bound(query, candidate, skel=True) * SKELETON_FACTOR)
+    if query.loose or candidate.loose:
+        joined = Indel.normalized_similarity(query.joined, candidate.joined) * JOINED_FACTOR
+        bound = max(bound, joined)
+    if bound < 0.9:
+        left = "".join(t.key for t in qt)
+        right = "".join(t.key for t in ct)
+        joined = Levenshtein.normalized_similarity(left, right)
+        if joined >= 0.9:
+            bound = max(bound, joined * SKELETON_FACTOR)
+    return bound + _BOUND_SLACK
 
 
 def compare_names(query: NormName, candidate: NormName, schema: str = "") -> Alignment:

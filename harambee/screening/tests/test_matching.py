@@ -12,6 +12,7 @@ from harambee.screening.matching.scorer import (
     compare_names,
     dob_penalty,
     parse_query_date,
+    score_bound,
 )
 
 
@@ -93,6 +94,35 @@ def test_matches(left, right):
 )
 def test_non_matches(left, right):
     assert score_pair(left, right) < DEFAULT_THRESHOLD
+
+
+BOUND_PAIRS = [
+    ("Mohamed Ali", "Muhammad Aly"),
+    ("Abdul Rahman Yasin", "Abdulrahman Yasin"),  # joined tokens
+    ("Abdulrahman Yasin", "Abd al Rahman Yasin"),  # split around a particle
+    ("Myongc Hin Pak", "Myong Chin Pak"),  # letters end to end
+    ("Adbul Bari Akhund", "Abdul Bari Akhund"),
+    ("محمد علي", "Mohamed Ali"),  # consonant skeletons
+    ("李明", "Li Ming"),  # joined letters
+    ("王伟", "Wang Wei"),
+    ("Octavian Scholz", "Olaf Scholz"),
+    ("Scholz", "Olaf Scholz"),
+    ("ABD EL KADER MAHMOUD AHMED EL SAYED", "ABD EL KADER MAHMOUD YOUSSEF EL SAYED"),
+    ("John Smith", "Vladimir Putin"),
+]
+
+
+@pytest.mark.parametrize(("left", "right"), BOUND_PAIRS)
+def test_score_bound_is_an_upper_bound(left, right):
+    # Screening skips the full alignment of candidates whose bound is below the threshold.
+    for a, b in ((left, right), (right, left)):
+        score = compare_names(normalize(a), normalize(b)).score
+        assert score_bound(normalize(a), normalize(b)) >= score
+
+
+def test_score_bound_rules_out_different_names():
+    assert score_bound(normalize("John Smith"), normalize("Vladimir Putin")) < DEFAULT_THRESHOLD
+    assert score_bound(normalize("Octavian Scholz"), normalize("Olaf Scholz")) < DEFAULT_THRESHOLD
 
 
 def test_common_given_name_cap_is_explained():
