@@ -29,6 +29,7 @@ from harambee.core.views import denials_as_403, paginate
 from harambee.network.models import Group, Membership, Organisation
 from harambee.network.views import GET_POST, may
 from harambee.places.models import AdminArea
+from harambee.privacy.access import log_access
 
 from . import selectors, services, stats
 from .choices import Channel, IntakeSource, RawStatus, SlaState, Status
@@ -251,6 +252,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_route:
         context["refer_form"] = ReferForm(organisations=_referable(user, item))
         context["suggestions"] = services.suggest_organisations(user=user, item=item)
+    if can_change and (item.contact or item.contact_name):
+        # The person's contact is shown in clear to those who handle the item: logged.
+        log_access(user, [item], fields=["contact_name", "contact"], request=request)
     return render(request, "feedback/item_detail.html", context)
 
 

@@ -19,6 +19,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from harambee.core.choices import Permission
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessChannel
 
 from .. import selectors, services
 from ..choices import IntakeSource, RawStatus
@@ -95,8 +97,25 @@ class FeedbackItemViewSet(
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        context["personal_pks"] = self._personal_pks()
+        context["personal_pks"] = self._personal = self._personal_pks()
         return context
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        serializer = super().get_serializer(*args, **kwargs)
+        # Items sent with their personal fields in clear (?personal=true): logged.
+        shown = args[0] if args else None
+        if shown is not None and getattr(self, "_personal", None):
+            items = shown if isinstance(shown, list | tuple) else [shown]
+            items = [i for i in items if isinstance(i, FeedbackItem) and i.pk in self._personal]
+            if items:
+                log_access(
+                    self.request.user,
+                    items,
+                    channel=AccessChannel.API,
+                    fields=["contact_name", "contact", "words"],
+                    request=self.request,
+                )
+        return serializer
 
     def _personal_pks(self) -> set[int]:
         request = getattr(self, "request", None)

@@ -94,3 +94,33 @@ def test_suppression_is_at_least_the_platforms():
     platform = suppress(counts, threshold=5)
     table = stats.suppress_small_cells(counts, limit=5)
     assert platform.hidden <= table.suppressed
+
+
+def _handler(people, item):
+    from harambee.core.choices import Permission as Action
+
+    for user in (people.feedback_focal, people.colleague, people.coordinator, people.intake):
+        if FeedbackItem.objects.restrict(user, Action.CHANGE).filter(pk=item.pk).exists():
+            return user
+    raise AssertionError("nobody handles the item")
+
+
+def test_showing_a_contact_in_clear_is_logged_on_the_page_and_in_the_api(people, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    item = _item(people)
+    handler = _handler(people, item)
+    client.force_login(handler)
+    page = client.get(reverse("feedback:item-detail", args=[item.pk]))
+    assert "Amina Sentinel" in page.content.decode()
+    logged = AccessLog.objects.filter(object_id=str(item.pk), channel="page")
+    assert logged.count() == 1 and logged.get().user == handler
+    api = APIClient()
+    api.force_authenticate(handler)
+    plain = api.get("/api/feedback-items/").json()
+    assert "Amina Sentinel" not in str(plain)
+    assert not AccessLog.objects.filter(object_id=str(item.pk), channel="api").exists()
+    shown = api.get("/api/feedback-items/?personal=true").json()
+    assert "Amina Sentinel" in str(shown)
+    assert AccessLog.objects.filter(object_id=str(item.pk), channel="api").count() == 1
