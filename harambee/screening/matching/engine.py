@@ -20,6 +20,7 @@ from .scorer import (
     compare_names,
     dob_penalty,
     nationality_penalty,
+    pair_bounds,
     parse_query_date,
     score_bound,
 )
@@ -61,13 +62,14 @@ def screen(
     q_dob = parse_query_date(query.date_of_birth)
     q_nat = country_code(query.nationality) if query.nationality else None
     best: dict[int, tuple[float, IndexedName, Any]] = {}
-    for number in index.candidates(norm):
-        cand = index.names[number]
+    names = [index.names[number] for number in index.candidates(norm)]
+    if schema:
+        names = [c for c in names if _type_allowed(schema, index.entries[c.entry].entity_type)]
+    bounds = pair_bounds(norm, [c.norm for c in names])
+    for cand, pairs in zip(names, bounds, strict=True):
         entry = index.entries[cand.entry]
-        if not _type_allowed(schema, entry.entity_type):
-            continue
         factor = WEAK_ALIAS_FACTOR if cand.quality == "weak" else 1.0
-        if score_bound(norm, cand.norm) * factor < threshold:
+        if score_bound(norm, cand.norm, pairs) * factor < threshold:
             continue  # cannot reach the threshold: no need for the full alignment
         alignment = compare_names(norm, cand.norm, schema or entry.entity_type)
         score = alignment.score

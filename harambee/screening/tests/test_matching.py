@@ -9,8 +9,10 @@ from harambee.screening.matching.normalize import normalize, roman_key
 from harambee.screening.matching.pairs import score_pair
 from harambee.screening.matching.scorer import (
     DEFAULT_THRESHOLD,
+    _pair_bounds,
     compare_names,
     dob_penalty,
+    pair_bounds,
     parse_query_date,
     score_bound,
 )
@@ -118,6 +120,19 @@ def test_score_bound_is_an_upper_bound(left, right):
     for a, b in ((left, right), (right, left)):
         score = compare_names(normalize(a), normalize(b)).score
         assert score_bound(normalize(a), normalize(b)) >= score
+
+
+def test_pair_bounds_for_many_candidates_equal_the_pairwise_ones():
+    # Screening scores a query's words against all its candidates' words at once.
+    query = normalize("Mohamed N. Al Abdulhai Jon")
+    names = [b for _a, b in BOUND_PAIRS] + ["John Smith", "Abd al Hai", "N", "Muhammad Nur"]
+    candidates = [normalize(n) for n in names]
+    bounds = pair_bounds(query, candidates)
+    assert len(bounds) == len(candidates)
+    for cand, found in zip(candidates, bounds, strict=True):
+        assert found == _pair_bounds(query.tokens, cand.tokens, False)
+        assert score_bound(query, cand, found) == score_bound(query, cand)
+    assert pair_bounds(query, []) == []
 
 
 def test_score_bound_rules_out_different_names():
