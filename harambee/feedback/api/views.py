@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from harambee.core.choices import Permission
 from harambee.privacy.access import log_access
 from harambee.privacy.choices import AccessChannel
+from harambee.privacy.serializers import INCLUDE_PERSONAL
 
 from .. import selectors, services
 from ..choices import IntakeSource, RawStatus
@@ -119,7 +120,14 @@ class FeedbackItemViewSet(
 
     def _personal_pks(self) -> set[int]:
         request = getattr(self, "request", None)
-        if request is None or request.query_params.get("personal") not in ("1", "true"):
+        # `include_personal` is the platform's name for the switch (privacy.serializers);
+        # `personal` is kept for the gateways and scripts written against it first.
+        asked = (
+            request.query_params.get(INCLUDE_PERSONAL) or request.query_params.get("personal")
+            if request is not None
+            else None
+        )
+        if request is None or asked not in ("1", "true"):
             return set()
         if not request.user.is_authenticated:
             return set()
@@ -131,6 +139,7 @@ class FeedbackItemViewSet(
 
     @extend_schema(
         parameters=[
+            OpenApiParameter(INCLUDE_PERSONAL, OpenApiTypes.BOOL, OpenApiParameter.QUERY),
             OpenApiParameter("personal", OpenApiTypes.BOOL, OpenApiParameter.QUERY),
         ]
     )

@@ -124,3 +124,6 @@ def test_showing_a_contact_in_clear_is_logged_on_the_page_and_in_the_api(people,
     shown = api.get("/api/feedback-items/?personal=true").json()
     assert "Amina Sentinel" in str(shown)
     assert AccessLog.objects.filter(object_id=str(item.pk), channel="api").count() == 1
+    # The platform's name for the switch works too.
+    assert "Amina Sentinel" in str(api.get("/api/feedback-items/?include_personal=true").json())
+    assert AccessLog.objects.filter(object_id=str(item.pk), channel="api").count() == 2
