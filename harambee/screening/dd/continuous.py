@@ -25,7 +25,7 @@ from harambee.core.choices import Role
 from harambee.network.models import GroupRole, Organisation, Person
 
 from ..choices import SubjectKind
-from ..matching.engine import Query, screen
+from ..matching.engine import Query, screen_many
 from ..matching.index import ListIndex
 from ..matching.scorer import DEFAULT_THRESHOLD
 from ..models import ComplianceFocalPoint, ComplianceProfile, ListEntry, Payee, ScreeningAlert
@@ -110,10 +110,10 @@ def screen_subjects(
     if not len(index):
         return []
     pending: list[tuple[Subject, str, dict[str, Any]]] = []
-    for subject in found:
-        if not subject.query.name.strip():
-            continue
-        for hit in screen(index, subject.query, DEFAULT_THRESHOLD):
+    subjects = [s for s in found if s.query.name.strip()]
+    screened = screen_many(index, [s.query for s in subjects], DEFAULT_THRESHOLD)
+    for subject, (_query, hits) in zip(subjects, screened, strict=True):
+        for hit in hits:
             pending.append((subject, query_key(subject.query), hit))
     if not pending:
         return []

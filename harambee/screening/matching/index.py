@@ -23,12 +23,16 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
-from .normalize import NormName, normalize
+from .batch import Names, Vocabulary
+from .normalize import NormName, make_token, normalize
 
 CANDIDATES = 16
 MIN_SHARE = 0.35  # a candidate's key tally must reach this share of the best one's
@@ -67,30 +71,43 @@ def _schema(entity_type: str) -> str:
     return entity_type if entity_type in {"person", "organisation"} else "organisation"
 
 
-def name_keys(norm: NormName, *, query: bool = False) -> set[str]:
-    keys: set[str] = set()
+@lru_cache(maxsize=262144)
+def token_keys(text: str, alone: bool = False, skeleton: bool = True) -> tuple[str, ...]:
+    """The keys of one token (a function of its text): `alone` when it is the whole name,
+    `skeleton` to include its consonant skeleton."""
+    tok = make_token(text)
+    keys: dict[str, None] = {}
+    if not tok.particle or alone:
+        keys["t:" + tok.key] = None
+    if tok.phon:
+        keys["p:" + tok.phon] = None
+    if len(tok.key) >= 5:
+        keys.update(dict.fromkeys("g:" + tok.key[k : k + 3] for k in range(len(tok.key) - 2)))
+    if 4 <= len(text) <= 8 and not text.isdigit():
+        # One letter left out: typos and swapped letters (Afiz/Faiz, Lakahl/Lakhal).
+        keys.update(dict.fromkeys("d:" + text[:k] + text[k + 1 :] for k in range(len(text))))
+    if len(tok.skel) >= 2 and skeleton:
+        keys["s:" + tok.skel] = None
+    return tuple(keys)
+
+
+def name_keys(norm: NormName, *, query: bool = False) -> list[str]:
+    """The keys of a name, each once: its tokens' keys, adjacent tokens joined, and for names
+    written without word breaks, trigrams of the joined letters."""
     tokens = norm.tokens
+    alone = len(tokens) == 1
+    skeleton = not query or norm.abjad
+    keys: dict[str, None] = {}
     for i, tok in enumerate(tokens):
-        if not tok.particle or len(tokens) == 1:
-            keys.add("t:" + tok.key)
-        if tok.phon:
-            keys.add("p:" + tok.phon)
-        if len(tok.key) >= 5:
-            keys.update("g:" + tok.key[k : k + 3] for k in range(len(tok.key) - 2))
-        if 4 <= len(tok.text) <= 8 and not tok.text.isdigit():
-            # One letter left out: typos and swapped letters (Afiz/Faiz, Lakahl/Lakhal).
-            text = tok.text
-            keys.update("d:" + text[:k] + text[k + 1 :] for k in range(len(text)))
-        if len(tok.skel) >= 2 and (not query or norm.abjad):
-            keys.add("s:" + tok.skel)
+        keys.update(dict.fromkeys(token_keys(tok.text, alone, skeleton)))
         if i + 1 < len(tokens):
-            keys.add("t:" + tok.key + tokens[i + 1].key)
+            keys["t:" + tok.key + tokens[i + 1].key] = None
             if query and norm.abjad:
-                keys.add("s:" + tok.skel + tokens[i + 1].skel)
+                keys["s:" + tok.skel + tokens[i + 1].skel] = None
     if norm.loose:
         joined = norm.joined
-        keys.update("g:" + joined[k : k + 3] for k in range(max(len(joined) - 2, 0)))
-    return keys
+        keys.update(dict.fromkeys("g:" + joined[k : k + 3] for k in range(max(len(joined) - 2, 0))))
+    return list(keys)
 
 
 class ListIndex:
@@ -103,13 +120,31 @@ class ListIndex:
                 postings[key].append(number)
         total = max(len(names), 1)
         cap = max(int(total * MAX_GRAM_SHARE), 50)
-        self.postings: dict[str, np.ndarray] = {}
-        self.idf: dict[str, float] = {}
+        # Keys x names, one row per key: a batch's tallies are one sparse product.
+        self.key_ids: dict[str, int] = {}
+        idf: list[float] = []
+        rows: list[list[int]] = []
         for key, numbers in postings.items():
             if key[0] in "gd" and len(numbers) > cap:
                 continue
-            self.postings[key] = np.asarray(numbers, dtype=np.int32)
-            self.idf[key] = math.log(1 + total / len(numbers))
+            self.key_ids[key] = len(rows)
+            rows.append(numbers)
+            idf.append(math.log(1 + total / len(numbers)))
+        self.idf = np.asarray(idf, dtype=np.float32)
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(r) for r in rows])
+        self.key_names = csr_matrix(
+            (
+                np.ones(int(indptr[-1]), dtype=np.float32),
+                np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1])),
+                indptr,
+            ),
+            shape=(len(rows), len(names)),
+        )
+        self.vocabulary = Vocabulary()
+        self.arrays = Names.of([n.norm for n in names], self.vocabulary, learn=True)
+        self.weak = np.array([n.quality == "weak" for n in names], dtype=bool)
+        self._token_columns: dict[tuple[str, bool, bool], list[int]] = {}
         self.by_identifier: dict[str, list[int]] = defaultdict(list)
         for position, entry in enumerate(entries):
             for _kind, _number, norm_id in entry.identifiers:
@@ -120,28 +155,85 @@ class ListIndex:
     def __len__(self) -> int:
         return len(self.names)
 
+    def _query_columns(self, norm: NormName) -> list[int]:
+        """The key numbers of a query name (`name_keys(norm, query=True)` of this index), each
+        once; each token's own keys looked up once per process."""
+        key_ids, known = self.key_ids, self._token_columns
+        tokens = norm.tokens
+        alone = len(tokens) == 1
+        columns: dict[int, None] = {}
+        for i, tok in enumerate(tokens):
+            found = known.get((tok.text, alone, norm.abjad))
+            if found is None:
+                keys = token_keys(tok.text, alone, norm.abjad)
+                found = known[(tok.text, alone, norm.abjad)] = [
+                    key_ids[k] for k in keys if k in key_ids
+                ]
+            columns.update(dict.fromkeys(found))
+            if i + 1 < len(tokens):
+                extra = ["t:" + tok.key + tokens[i + 1].key]
+                if norm.abjad:
+                    extra.append("s:" + tok.skel + tokens[i + 1].skel)
+                columns.update((key_ids[k], None) for k in extra if k in key_ids)
+        if norm.loose:
+            joined = norm.joined
+            grams = ("g:" + joined[k : k + 3] for k in range(max(len(joined) - 2, 0)))
+            columns.update((key_ids[k], None) for k in grams if k in key_ids)
+        return list(columns)
+
     def candidates(self, norm: NormName, limit: int = CANDIDATES) -> list[int]:
         """Numbers of the names that share the most (IDF-weighted) keys with the query."""
-        postings, idf = self.postings, self.idf
-        keys = [k for k in name_keys(norm, query=True) if k in postings]
-        if not keys or not self.names:
-            return []
-        # Tally only the names the keys reach (not an array of every name): the same float32
-        # sums, added key by key in the same order, as a dense tally would hold.
-        arrays = [postings[k] for k in keys]
-        numbers = np.concatenate(arrays)
-        weights = np.repeat(
-            np.array([idf[k] for k in keys], dtype=np.float32), [len(a) for a in arrays]
+        return self.candidates_many([norm], limit)[0]
+
+    def candidates_many(
+        self, norms: Sequence[NormName], limit: int = CANDIDATES
+    ) -> list[list[int]]:
+        """`candidates` of each query: the names whose key tally reaches MIN_SHARE of the best
+        one's, the `limit` best (ties: the lower name number), for a batch in one sparse
+        product (queries x keys) x (keys x names)."""
+        columns: list[int] = []
+        indptr = [0]
+        for norm in norms:
+            columns.extend(self._query_columns(norm))
+            indptr.append(len(columns))
+        if not columns or not self.names:
+            return [[] for _ in norms]
+        cols = np.asarray(columns, dtype=np.int32)
+        query_keys = csr_matrix(
+            (self.idf[cols], cols, np.asarray(indptr, dtype=np.int64)),
+            shape=(len(norms), self.key_names.shape[0]),
         )
-        hit, inverse = np.unique(numbers, return_inverse=True)
-        values = np.zeros(len(hit), dtype=np.float32)
-        np.add.at(values, inverse, weights)
-        floor = MIN_SHARE * float(values.max())
-        if len(hit) > limit:
-            keep = np.argpartition(values, -limit)[-limit:]
-            hit, values = hit[keep], values[keep]
-        best = hit[values >= floor]
-        return best.tolist()
+        tally = query_keys @ self.key_names
+        indptr_t, values, numbers = tally.indptr, tally.data, tally.indices
+        counts = np.diff(indptr_t)
+        best = np.zeros(len(norms), dtype=np.float32)
+        reached = counts > 0
+        best[reached] = np.maximum.reduceat(values, indptr_t[:-1][reached])
+        kept = np.flatnonzero(values >= np.repeat(MIN_SHARE * best.astype(np.float64), counts))
+        row = np.searchsorted(indptr_t, kept, side="right") - 1
+        values, numbers = values[kept], numbers[kept]
+        if len(norms) < 1 << 12 and len(self.names) < 1 << 20:
+            # Sorted by query, tally (highest first), name number in one sort of 63-bit keys:
+            # a non-negative float32's bits order as the float does.
+            lower = np.uint64(0x7FFFFFFF) - values.view(np.uint32).astype(np.uint64)
+            keys = row.astype(np.uint64) << np.uint64(51)
+            keys |= (lower << np.uint64(20)) | numbers.astype(np.uint64)
+            keys.sort()
+            row = (keys >> np.uint64(51)).astype(np.int64)
+            numbers = (keys & np.uint64(0xFFFFF)).astype(np.int64)
+        else:
+            order = np.lexsort((numbers, -values, row))
+            row, numbers = row[order], numbers[order]
+        first = np.searchsorted(row, row)  # where each query's run starts
+        chosen = np.arange(len(row)) - first < limit
+        found = numbers[chosen].tolist()
+        sizes = np.minimum(np.bincount(row, minlength=len(norms)), limit).tolist()
+        out: list[list[int]] = []
+        start = 0
+        for size in sizes:
+            out.append(found[start : start + size])
+            start += size
+        return out
 
 
 def build_index(rows: Iterable[tuple[IndexedEntry, list[tuple[str, str, str]]]]) -> ListIndex:

@@ -384,28 +384,39 @@ def to_latin(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii()).lower()
 
 
+# (a substring the rule needs, the rule, its replacement): the check is much cheaper than a
+# regular expression that finds nothing.
 _KEY_RULES = [
-    (re.compile(r"x"), "ks"),
-    (re.compile(r"ph"), "f"),
-    (re.compile(r"ck"), "k"),
-    (re.compile(r"q"), "k"),
-    (re.compile(r"c(?=[eiy])"), "s"),
-    (re.compile(r"c(?!h)"), "k"),
-    (re.compile(r"dzh|dj"), "j"),
-    (re.compile(r"kh"), "h"),
-    (re.compile(r"gh"), "g"),
-    (re.compile(r"dh"), "d"),
-    (re.compile(r"th"), "t"),
-    (re.compile(r"zh"), "j"),
-    (re.compile(r"w"), "v"),
-    (re.compile(r"ou|oo"), "u"),
-    (re.compile(r"ee"), "i"),
-    (re.compile(r"y"), "i"),
-    (re.compile(r"ij$"), "i"),
-    (re.compile(r"ei"), "ai"),
-    (re.compile(r"o"), "u"),
-    (re.compile(r"e"), "a"),
+    ("x", re.compile(r"x"), "ks"),
+    ("ph", re.compile(r"ph"), "f"),
+    ("ck", re.compile(r"ck"), "k"),
+    ("q", re.compile(r"q"), "k"),
+    ("c", re.compile(r"c(?=[eiy])"), "s"),
+    ("c", re.compile(r"c(?!h)"), "k"),
+    ("d", re.compile(r"dzh|dj"), "j"),
+    ("kh", re.compile(r"kh"), "h"),
+    ("gh", re.compile(r"gh"), "g"),
+    ("dh", re.compile(r"dh"), "d"),
+    ("th", re.compile(r"th"), "t"),
+    ("zh", re.compile(r"zh"), "j"),
+    ("w", re.compile(r"w"), "v"),
+    ("o", re.compile(r"ou|oo"), "u"),
+    ("ee", re.compile(r"ee"), "i"),
+    ("y", re.compile(r"y"), "i"),
+    ("ij", re.compile(r"ij$"), "i"),
+    ("ei", re.compile(r"ei"), "ai"),
+    ("o", re.compile(r"o"), "u"),
+    ("e", re.compile(r"e"), "a"),
 ]
+
+
+@lru_cache(maxsize=262144)
+def _fold(token: str) -> str:
+    """The spelling rules shared by romanisation keys and skeletons (x/ks, ph/f, kh/h...)."""
+    for needed, pattern, repl in _KEY_RULES:
+        if needed in token:
+            token = pattern.sub(repl, token)
+    return token
 
 
 @lru_cache(maxsize=262144)
@@ -415,10 +426,7 @@ def roman_key(token: str) -> str:
         return _VARIANTS[token]
     if token.isdigit() or len(token) < 2:
         return token
-    key = token
-    for pattern, repl in _KEY_RULES:
-        key = pattern.sub(repl, key)
-    key = _DOUBLE.sub(r"\1", key)
+    key = _DOUBLE.sub(r"\1", _fold(token))
     if len(key) > 4 and key.endswith("h") and key[-2] in "aiu":
         key = key[:-1]
     if len(key) > 6 and key.startswith(("abdul", "abdal", "abdol")):
@@ -426,15 +434,16 @@ def roman_key(token: str) -> str:
     return _VARIANTS.get(key, key)
 
 
+_VOWELS = re.compile(r"[aeiouyvw]")
+
+
 @lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """Consonants only (vowels, and the half-vowels y/w/v dropped), doubled letters merged."""
     if token.isdigit():
         return token
-    for pattern, repl in _KEY_RULES:
-        token = pattern.sub(repl, token)
     # Arabic has no p: Perez is written Beriz.
-    return _DOUBLE.sub(r"\1", re.sub(r"[aeiouyvw]", "", token).replace("p", "b"))
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", _fold(token)).replace("p", "b"))
 
 
 @lru_cache(maxsize=262144)

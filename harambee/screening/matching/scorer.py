@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from rapidfuzz.distance import OSA, Indel, Levenshtein
-from rapidfuzz.process import cdist
 
 from .normalize import NormName, Token
 
@@ -136,78 +134,6 @@ def token_sim(a: Token, b: Token) -> float:
             _SIMS.clear()
         score = _SIMS[pair] = _token_sim(a, b)
     return score
-
-
-PairBounds = tuple[list[float], list[float]]
-
-
-def pair_bounds(query: NormName, candidates: list[NormName]) -> list[PairBounds | None]:
-    """For each candidate, the best pair similarity of each query token and of each candidate
-    token (what `_align_bound` starts from), or None when a side has no tokens.
-
-    The query's words are scored against every word of the candidates at once (two `cdist`
-    calls and array rules, not one call per pair): the same values `_token_sim` gives.
-    """
-    if not candidates:
-        return []
-    q_tokens = {t.text: t for t in query.tokens}
-    c_tokens: dict[str, Token] = {}
-    for cand in candidates:
-        for t in cand.tokens:
-            c_tokens[t.text] = t
-    if not q_tokens or not all(cand.tokens for cand in candidates):
-        return [None] * len(candidates)
-    qt, ct = list(q_tokens.values()), list(c_tokens.values())
-    q_text, c_text = [t.text for t in qt], [t.text for t in ct]
-    q_key, c_key = [t.key for t in qt], [t.key for t in ct]
-    osa = OSA.normalized_similarity
-    key_osa = cdist(q_key, c_key, scorer=osa, dtype=np.float64, workers=1)
-    text_osa = cdist(q_text, c_text, scorer=osa, dtype=np.float64, workers=1)
-
-    def column(values: list[Any]) -> np.ndarray:
-        return np.array(values)[:, None]
-
-    def row(values: list[Any]) -> np.ndarray:
-        return np.array(values)[None, :]
-
-    qtl, ctl = column([len(x) for x in q_text]), row([len(x) for x in c_text])
-    qkl, ckl = column([len(x) for x in q_key]), row([len(x) for x in c_key])
-    same_text = column(q_text) == row(c_text)
-    same_key = column(q_key) == row(c_key)
-    q_phon, c_phon = column([t.phon for t in qt]), row([t.phon for t in ct])
-    phonetic = (
-        (q_phon != "")
-        & (q_phon == c_phon)
-        & (column([x[:1] for x in q_key]) == row([x[:1] for x in c_key]))
-    )
-    # _key_sim on the keys
-    short_key = (qkl <= SHORT) | (ckl <= SHORT)
-    long_score = np.where(phonetic, np.maximum(key_osa, 0.85), key_osa)
-    long_score = np.where(long_score >= TOKEN_CUTOFF, long_score, 0.0)
-    short_score = np.where(phonetic & (np.minimum(qkl, ckl) >= SHORT), 0.85, 0.0)
-    score = np.where(same_key, 0.95, np.where(short_key, short_score, long_score))
-    # ... and on the letters as written
-    long_text = (qtl > SHORT) & (ctl > SHORT)
-    text_score = np.where(text_osa >= TOKEN_CUTOFF, text_osa, 0.0)
-    score = np.where((score < 0.95) & long_text, np.maximum(score, text_score), score)
-    # initials, identical words
-    initial = (qtl == 1) | (ctl == 1)
-    same_first = column([x[0] for x in q_text]) == row([x[0] for x in c_text])
-    score = np.where(initial, np.where(same_first, INITIAL, 0.0), score)
-    score = np.where(same_text, 1.0, score)
-    # Best pairs of every candidate at once: its tokens' columns end to end.
-    column_of = {text: j for j, text in enumerate(c_text)}
-    row_of = {text: i for i, text in enumerate(q_text)}
-    cols: list[int] = []
-    starts: list[int] = []
-    for cand in candidates:
-        starts.append(len(cols))
-        cols.extend(column_of[t.text] for t in cand.tokens)
-    sub = score[[row_of[t.text] for t in query.tokens]][:, cols]
-    best_c = sub.max(axis=0).tolist()
-    best_q = np.maximum.reduceat(sub, starts, axis=1).T.tolist()
-    ends = [*starts[1:], len(cols)]
-    return [(best_q[k], best_c[starts[k] : ends[k]]) for k in range(len(candidates))]
 
 
 def _token_sim(a: Token, b: Token) -> float:
@@ -372,17 +298,12 @@ def _join_bound(
                     ub_r[k] = ratio
 
 
-def _align_bound(
-    query: NormName, candidate: NormName, skel: bool = False, pairs: PairBounds | None = None
-) -> float:
+def _align_bound(query: NormName, candidate: NormName, skel: bool = False) -> float:
     """An upper bound of `_align(qt, ct, skel).score`: each token is matched at most once (by
     a pair or a join), so its part of the coverage is at most its weight times its best pair
     or join similarity; conflicts only lower the score."""
     qt, ct = query.tokens, candidate.tokens
-    if pairs is not None:
-        ub_q, ub_c = list(pairs[0]), list(pairs[1])
-    else:
-        ub_q, ub_c = _pair_bounds(qt, ct, skel)
+    ub_q, ub_c = _pair_bounds(qt, ct, skel)
     if candidate.spans:
         _join_bound(qt, candidate, ub_q, ub_c, skel)
     if query.spans:
@@ -419,18 +340,19 @@ def _pair_bounds(
 _BOUND_SLACK = 1e-9  # float rounding: the bound is summed in another order than the score
 
 
-def score_bound(query: NormName, candidate: NormName, pairs: PairBounds | None = None) -> float:
+def score_bound(query: NormName, candidate: NormName) -> float:
     """A cheap upper bound of `compare_names(query, candidate).score`, used to skip the full
     alignment (and its explanation) of candidates that cannot reach the threshold.
 
     Every way `compare_names` scores is bounded: token alignment and consonant skeletons by
     `_align_bound`, joined letters and letters end to end computed as they are; the caps only
-    lower the score. `pairs`: the token pair bounds from `pair_bounds`, if at hand.
+    lower the score. This is the reference: screening computes the same bound for a whole
+    batch of pairs in arrays (`batch.bounds_many`).
     """
     qt, ct = query.tokens, candidate.tokens
     if not qt or not ct:
         return 0.0
-    bound = _align_bound(query, candidate, pairs=pairs)
+    bound = _align_bound(query, candidate)
     if query.abjad or candidate.abjad:
         bound = max(bound, _align_bound(query, candidate, skel=True) * SKELETON_FACTOR)
     if query.loose or candidate.loose:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from harambee.screening.matching.batch import Names, Vocabulary, bounds_many
 from harambee.screening.matching.countries import country_code
 from harambee.screening.matching.normalize import normalize, roman_key
 from harambee.screening.matching.pairs import score_pair
 from harambee.screening.matching.scorer import (
     DEFAULT_THRESHOLD,
-    _pair_bounds,
     compare_names,
     dob_penalty,
-    pair_bounds,
     parse_query_date,
     score_bound,
 )
@@ -122,17 +122,44 @@ def test_score_bound_is_an_upper_bound(left, right):
         assert score_bound(normalize(a), normalize(b)) >= score
 
 
-def test_pair_bounds_for_many_candidates_equal_the_pairwise_ones():
-    # Screening scores a query's words against all its candidates' words at once.
-    query = normalize("Mohamed N. Al Abdulhai Jon")
-    names = [b for _a, b in BOUND_PAIRS] + ["John Smith", "Abd al Hai", "N", "Muhammad Nur"]
-    candidates = [normalize(n) for n in names]
-    bounds = pair_bounds(query, candidates)
-    assert len(bounds) == len(candidates)
-    for cand, found in zip(candidates, bounds, strict=True):
-        assert found == _pair_bounds(query.tokens, cand.tokens, False)
-        assert score_bound(query, cand, found) == score_bound(query, cand)
-    assert pair_bounds(query, []) == []
+def test_batch_bounds_equal_the_pairwise_ones():
+    # Screening computes the bound of every (query, candidate) pair of a batch in arrays.
+    list_names = [b for _a, b in BOUND_PAIRS] + [
+        "John Smith",
+        "Abd al Hai",
+        "N",
+        "Muhammad Nur",
+        "ABDUL HAI MOHAMED",
+        "Kim Jong Un",
+        "김정은",
+        "محمد عبد الرحمن",
+        "Ahmad Shah Massoud",
+        "Catherine Steven Smith",
+        "Philips Jon",
+    ]
+    queries = [a for a, _b in BOUND_PAIRS] + [
+        "Mohamed N. Al Abdulhai Jon",
+        "Abdul Hai Muhammad",
+        "김정운",
+        "Kim Jongun",
+        "محمد عبدالرحمن",
+        "Akhmad Shakh Masud",
+        "J. Smith",
+        "Kathryn Stephen Smyth",
+        "Filipps John",
+    ]
+    vocabulary = Vocabulary()
+    names = [normalize(n) for n in list_names]
+    arrays = Names.of(names, vocabulary, learn=True)
+    norms = [normalize(q) for q in queries]
+    pq = np.repeat(np.arange(len(norms)), len(names))
+    pn = np.tile(np.arange(len(names)), len(norms))
+    bounds = bounds_many(norms, arrays, pq, pn, vocabulary)
+    for p, found in enumerate(bounds.tolist()):
+        query, name = norms[pq[p]], names[pn[p]]
+        assert found == pytest.approx(score_bound(query, name), abs=1e-12), (query, name)
+        assert found >= compare_names(query, name).score
+    assert len(bounds_many(norms, arrays, pq[:0], pn[:0], vocabulary)) == 0
 
 
 def test_score_bound_rules_out_different_names():
