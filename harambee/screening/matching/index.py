@@ -7,13 +7,14 @@ Candidate search goes through inverted keys, never a scan of all names:
   left out (4 to 8 letters), for typos; such keys held by more than `MAX_GRAM_SHARE` of the
   names are dropped;
 - `s:` consonant skeletons, looked up for queries written in scripts without vowels.
-Each posting list is a numpy array of name numbers; a query adds each key's IDF to its names'
-tallies and the best `CANDIDATES` names are scored (first against a cheap upper bound of the
-score, `scorer.score_bound`, then in full only if that bound reaches the threshold).
+The postings are one sparse keys x names matrix: a batch of queries, as a (queries x keys)
+matrix of the keys' IDF, times it gives every query's tallies at once (`candidates_many`), and
+the best `CANDIDATES` names of each are scored (first against a cheap upper bound of the score,
+`batch.bounds_many`, then in full only if that bound reaches the threshold).
 
-Memory: for UN + OFAC SDN + non-SDN (about 29,000 names of 10,400 entries) the index takes
-about 60 MB of Python objects and builds in about 3 seconds; it is built once per set of
-active list versions and kept in the process (see `get_index`).
+Memory: for UN + OFAC SDN + non-SDN (about 29,000 names of 10,400 entries, 147,000 keys) the
+index takes about 100 MB and builds in about 3 seconds; it is built once per set of active
+list versions and kept in the process (see `cached_index`).
 """
 
 from __future__ import annotations
