@@ -7,11 +7,21 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from harambee.core.forms import VersionedForm
+from harambee.core.forms import VersionedForm, VersionErrorOnTop, VersionField
 from harambee.network.models import Group
 
-from .choices import CapBy, Cefr, ConsentPurpose, Mode, NeedKind, OfferKind, ProfileKind
-from .languages import language_choices, normalise_language
+from .choices import (
+    CapBy,
+    CapitalType,
+    Cefr,
+    ConsentPurpose,
+    Mode,
+    NeedKind,
+    OfferKind,
+    ProfileKind,
+)
+from .languages import language_choices, normalise_language, parse_level
+from .models import Offer
 
 
 class ProfileForm(VersionedForm):
@@ -167,7 +177,69 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NeedForm(forms.Form):
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def split_list(text: str) -> list[str]:
+    """ "a; b;;c" -> ["a", "b", "c"]."""
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def join_list(values: Any) -> str:
+    return "; ".join(str(v) for v in values or [])
+
+
+def parse_languages(text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """ "kri:B2;en:B1" -> [{"code": "kri", "level": 4}, ...] and the items that are not a
+    language code with a CEFR level."""
+    languages, errors = [], []
+    for item in split_list(text):
+        code, _sep, level = item.partition(":")
+        lang, lvl = normalise_language(code), parse_level(level)
+        if lang is None or lvl is None:
+            errors.append(
+                _("“%(item)s” is not a language code with a CEFR level.") % {"item": item}
+            )
+        else:
+            languages.append({"code": lang, "level": lvl})
+    return languages, errors
+
+
+def format_languages(languages: Any) -> str:
+    return "; ".join(f"{x['code']}:{Cefr(int(x['level'])).label}" for x in languages or [])
+
+
+class NeedOfferForm(VersionErrorOnTop, forms.Form):
+    """Shared by the new and edit pages: when editing, the hidden version the user read is
+    required (optimistic locking), and the fields start from the stored values."""
+
+    version = VersionField(required=False)
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs["initial"] = {**self.initial_from(instance), **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        if instance is None:
+            self.fields.pop("version")
+        else:
+            self.fields["version"].required = True
+
+    def initial_from(self, instance: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def clean_languages(self) -> list[dict[str, Any]]:
+        languages, errors = parse_languages(self.cleaned_data.get("languages", ""))
+        if errors:
+            raise forms.ValidationError(errors)
+        return languages
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+
+class NeedForm(NeedOfferForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=NeedKind.choices)
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(
@@ -181,18 +253,39 @@ class NeedForm(forms.Form):
     )
     country = forms.CharField(label=_("Country (ISO3)"), max_length=3, required=False)
     remote_ok = forms.BooleanField(label=_("Remote possible"), required=False)
-    start = forms.DateField(
-        label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    posts = forms.IntegerField(label=_("Posts"), min_value=1, initial=1)
+    start = forms.DateField(label=_("Start"), required=False, widget=DATE_WIDGET)
+    end = forms.DateField(label=_("End"), required=False, widget=DATE_WIDGET)
+    posts = forms.IntegerField(label=_("Posts"), min_value=1, max_value=32767, initial=1)
     visa_sponsorship = forms.BooleanField(label=_("Visa sponsorship"), required=False)
     sector = forms.CharField(label=_("Sector"), max_length=100, required=False)
 
+    def initial_from(self, need: Any) -> dict[str, Any]:
+        return {
+            "kind": need.kind, "title": need.title, "description": need.description,
+            "occupations": join_list(need.occupations),
+            "skills_required": join_list(need.skills_required),
+            "skills_optional": join_list(need.skills_optional),
+            "languages": format_languages(need.languages), "country": need.country_id or "",
+            "remote_ok": need.remote_ok, "start": need.start, "end": need.end,
+            "posts": need.posts, "visa_sponsorship": need.visa_sponsorship,
+            "sector": need.sector, "version": need.version,
+        }  # fmt: skip
 
-class OfferForm(forms.Form):
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned values as the need's fields (for need_create and need_update)."""
+        c = self.cleaned_data
+        return {
+            "kind": c["kind"], "title": c["title"], "description": c["description"],
+            "occupations": split_list(c["occupations"]),
+            "skills_required": split_list(c["skills_required"]),
+            "skills_optional": split_list(c["skills_optional"]),
+            "languages": c["languages"], "country_id": (c["country"] or "").strip().upper() or None,
+            "remote_ok": c["remote_ok"], "start": c["start"], "end": c["end"],
+            "posts": c["posts"], "visa_sponsorship": c["visa_sponsorship"], "sector": c["sector"],
+        }  # fmt: skip
+
+
+class OfferForm(NeedOfferForm):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[c for c in OfferKind.choices if c[0] != OfferKind.PERSON]
     )
@@ -201,12 +294,84 @@ class OfferForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     occupations = forms.CharField(label=_("Occupation codes (;-separated)"), required=False)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=1)
+    skills = forms.CharField(label=_("Skills (;-separated)"), required=False)
+    languages = forms.CharField(label=_("Languages with level (e.g. kri:B2;en:C1)"), required=False)
+    countries = forms.CharField(label=_("Countries (ISO3, ;-separated)"), required=False)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=32767, initial=1)
     remote = forms.BooleanField(label=_("Remote"), required=False)
-    amount_min = forms.DecimalField(label=_("Minimum amount"), required=False)
-    amount_max = forms.DecimalField(label=_("Maximum amount"), required=False)
+    available_from = forms.DateField(label=_("Available from"), required=False, widget=DATE_WIDGET)
+    available_to = forms.DateField(label=_("Available until"), required=False, widget=DATE_WIDGET)
+    capital_type = forms.ChoiceField(
+        label=_("Capital type"), choices=[("", "—"), *CapitalType.choices], required=False
+    )
+    amount_min = forms.DecimalField(
+        label=_("Minimum amount"), max_digits=14, decimal_places=2, required=False
+    )
+    amount_max = forms.DecimalField(
+        label=_("Maximum amount"), max_digits=14, decimal_places=2, required=False
+    )
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     sectors = forms.CharField(label=_("Sectors (;-separated)"), required=False)
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, instance=instance, **kwargs)
+        if instance is not None and instance.kind == OfferKind.PERSON:
+            # Occupations, skills, languages, place and dates come from the person's profile.
+            for name in list(self.fields):
+                if name not in (*Offer.PERSON_FIELDS, "version"):
+                    self.fields.pop(name)
+
+    def initial_from(self, offer: Any) -> dict[str, Any]:
+        return {
+            "kind": offer.kind, "title": offer.title, "description": offer.description,
+            "occupations": join_list(offer.occupations), "skills": join_list(offer.skills),
+            "languages": format_languages(offer.languages),
+            "countries": join_list(offer.countries.values_list("iso3", flat=True)),
+            "capacity": offer.capacity, "remote": offer.remote,
+            "available_from": offer.available_from, "available_to": offer.available_to,
+            "capital_type": offer.capital_type, "amount_min": offer.amount_min,
+            "amount_max": offer.amount_max, "currency": offer.currency,
+            "sectors": join_list(offer.sectors), "version": offer.version,
+        }  # fmt: skip
+
+    def clean_countries(self) -> list[str]:
+        from harambee.places.models import Country
+
+        codes = [code.upper() for code in split_list(self.cleaned_data.get("countries", ""))]
+        known = set(Country.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        return list(dict.fromkeys(codes))
+
+    def service_data(self) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+        """The cleaned values as the offer's fields, and its countries (many-to-many)."""
+        c = self.cleaned_data
+        converters = {
+            "occupations": split_list, "skills": split_list, "sectors": split_list,
+            "currency": lambda v: (v or "").strip().upper(),
+        }  # fmt: skip
+        data = {
+            name: converters.get(name, lambda v: v)(value)
+            for name, value in c.items()
+            if name not in ("version", "countries")
+        }
+        m2m = {"countries": c["countries"]} if "countries" in c else {}
+        return data, m2m
+
+
+class StatusForm(VersionErrorOnTop, forms.Form):
+    """Close or withdraw (with an optional reason), reopen: from the version the user saw."""
+
+    version = VersionField()
+    reason = forms.CharField(
+        label=_("Why (optional, kept in the history)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 PURPOSES = ConsentPurpose

@@ -409,6 +409,10 @@ class Offer(RestrictedModel):
     """Help on offer: a person's skills and time (through their profile), a thematic group's
     expertise, in-kind support, or capital."""
 
+    # A person's offer takes occupations, skills, languages, place and dates from the profile;
+    # of the offer itself only these are edited.
+    PERSON_FIELDS: ClassVar[tuple[str, ...]] = ("title", "description", "capacity")
+
     kind = models.CharField(_("kind"), max_length=16, choices=OfferKind.choices)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from harambee.core.access import access_for
@@ -87,3 +87,31 @@ def proposals(*, user: Any, run: MatchingRun | None) -> QuerySet[Match]:
     if run is not None:
         queryset = queryset.filter(run=run)
     return queryset.order_by("need_id", "-score")
+
+
+def may_change(*, user: Any, obj: Any) -> bool:
+    """Whether a page should offer to edit, close or withdraw; the service decides on submit."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return type(obj).objects.restrict(user, Permission.CHANGE).filter(pk=obj.pk).exists()
+
+
+def changeable_ids(*, user: Any, model: Any, ids: list[int]) -> set[int]:
+    """Of these rows, the ones the user may change (for the edit links of a list page)."""
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        model.objects.restrict(user, Permission.CHANGE)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+
+
+def match_counts(*, need: Need | None = None, offer: Offer | None = None) -> dict[str, int]:
+    """How many matches of a need or offer are in each state (for the close/withdraw page)."""
+    queryset = (
+        Match.objects.filter(need=need) if need is not None else Match.objects.filter(offer=offer)
+    )
+    return dict(
+        queryset.values("status").annotate(n=Count("pk")).order_by().values_list("status", "n")
+    )

@@ -11,19 +11,28 @@ import json
 import re
 import statistics
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harambee.core.access import access_for
-from harambee.core.audit import record_change, snapshot
-from harambee.core.choices import Action, Visibility
+from harambee.core.audit import change_record, record_change, snapshot
+from harambee.core.choices import Action, Permission, Visibility
 from harambee.core.errors import PermissionDeniedError, ServiceError
-from harambee.core.services import create_object, delete_object, require_create, update_object
+from harambee.core.models import ChangeRecord
+from harambee.core.services import (
+    create_object,
+    delete_object,
+    require,
+    require_create,
+    update_object,
+)
 from harambee.places.models import Country
 
 from . import engine
@@ -455,6 +464,306 @@ def profile_view(user: Any, profile: Profile) -> dict[str, Any]:
             }
         )
     return data
+
+
+# --- needs and offers ----------------------------------------------------------------------
+
+T = TypeVar("T")
+
+NEED_FIELDS = frozenset({
+    "kind", "title", "description", "occupations", "skills_required", "skills_optional",
+    "languages", "country_id", "place", "remote_ok", "start", "end", "posts",
+    "visa_sponsorship", "sector", "stage", "amount",
+})  # fmt: skip
+# What the engine reads (need_units): a change makes unsent proposals out of date.
+NEED_CRITERIA = (
+    "kind", "occupations", "skills_required", "skills_optional", "languages", "country_id",
+    "remote_ok", "start", "end", "sector", "stage",
+)  # fmt: skip
+OFFER_FIELDS = frozenset({
+    "kind", "title", "description", "capacity", "occupations", "skills", "languages", "remote",
+    "available_from", "available_to", "capital_type", "amount_min", "amount_max", "currency",
+    "sectors", "stages",
+})  # fmt: skip
+OFFER_CRITERIA = (
+    "occupations", "skills", "languages", "remote", "available_from", "available_to",
+    "sectors", "stages",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Edited(Generic[T]):
+    """A need or offer after a change, and what the change did to its matches."""
+
+    obj: T
+    proposals_removed: int = 0
+    matches_withdrawn: int = 0
+
+
+def _only(data: dict[str, Any], allowed: Iterable[str]) -> None:
+    fixed = sorted(set(data) - set(allowed))
+    if fixed:
+        raise ServiceError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(fixed)},
+            code="field_fixed",
+        )
+
+
+def _criteria(obj: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def _drop_proposals(actor: Any, matches: Iterable[Match], note: str) -> int:
+    """Remove unsent proposals (as a new run does), each with its change record."""
+    matches = [m for m in matches if m.status == MatchStatus.PROPOSED]
+    if not matches:
+        return 0
+    records = [
+        change_record(
+            actor=actor, action=Action.DELETE, instance=m, before=snapshot(m), after=None, note=note
+        )
+        for m in matches
+    ]
+    Match.objects.filter(pk__in=[m.pk for m in matches], status=MatchStatus.PROPOSED).delete()
+    ChangeRecord.objects.bulk_create(records)
+    return len(matches)
+
+
+def _withdraw_contacted(actor: Any, matches: Any, reason: str) -> int:
+    """Proposals already sent but not yet answered: withdrawn, and both sides told why in
+    the match's messages (they could otherwise still accept)."""
+    count = 0
+    for match in matches.select_for_update(of=("self",)).filter(status=MatchStatus.CONTACTED):
+        before = snapshot(match)
+        match.status = MatchStatus.WITHDRAWN
+        match.decline_reason = reason
+        MatchMessage.objects.create(match=match, sender=actor, body=hide_contact_details(reason))
+        _save(actor, match, before, _("Withdrawn."))
+        count += 1
+    return count
+
+
+@transaction.atomic
+def need_create(*, actor: Any, data: dict[str, Any]) -> Need:
+    """A need posted by a signed-in user; their organisation maintains it (and, for a job,
+    is the employer). Visible to the network."""
+    _only(data, NEED_FIELDS)
+    organisation = getattr(actor, "organisation", None)
+    return create_object(
+        Need,
+        actor=actor,
+        data={
+            "visibility": Visibility.NETWORK,
+            "owner_organisation": organisation,
+            "employer": organisation,
+            **data,
+        },
+    )
+
+
+@transaction.atomic
+def need_update(
+    *, actor: Any, need: Need, data: dict[str, Any], expected_version: int | None
+) -> Edited[Need]:
+    """Change a need from the version the editor read (a stale one is refused).
+
+    Matches already sent or under way keep their posts: fewer posts than they take is
+    refused. Unsent proposals are removed when what the engine matches on changed (their
+    scores and reasons describe the old need), or, lowest score first, when fewer posts are
+    left than proposals. The status follows the posts (filled or open) unless closed."""
+    require(actor, Permission.CHANGE, need)
+    _only(data, NEED_FIELDS)
+    stored = Need.objects.get(pk=need.pk)
+    matches = Match.objects.filter(need_id=need.pk)
+    posts = int(data.get("posts", stored.posts) or 0)
+    under_way = matches.filter(status__in=FILLING).count()
+    if posts < under_way:
+        raise ValidationError(
+            {
+                "posts": _(
+                    "At least %(count)d: matches already sent or under way take that many posts."
+                )
+                % {"count": under_way}
+            }
+        )
+    data = dict(data)
+    if stored.status != NeedStatus.CLOSED:
+        accepted = matches.filter(status__in=FILLING[1:]).count()
+        data["status"] = NeedStatus.FILLED if accepted >= posts else NeedStatus.OPEN
+    before = _criteria(stored, NEED_CRITERIA)
+    updated = update_object(
+        need, actor=actor, data=data, expected_version=expected_version, check_permission=False
+    )
+    proposals = matches.filter(status=MatchStatus.PROPOSED).order_by("-score", "pk")
+    if _criteria(updated, NEED_CRITERIA) != before:
+        note = _("Proposal removed: the need changed. Run matching again.")
+        removed = _drop_proposals(actor, proposals, note)
+    else:
+        note = _("Proposal removed: the need has fewer posts.")
+        removed = _drop_proposals(actor, list(proposals)[posts - under_way :], note)
+    return Edited(updated, proposals_removed=removed)
+
+
+@transaction.atomic
+def need_close(
+    *, actor: Any, need: Need, expected_version: int | None, reason: str = ""
+) -> Edited[Need]:
+    """Close a need (no more matches wanted). Unsent proposals are removed; proposals sent
+    but not yet answered are withdrawn with a message to both sides; accepted and active
+    matches go on."""
+    require(actor, Permission.CHANGE, need)
+    if Need.objects.filter(pk=need.pk, status=NeedStatus.CLOSED).exists():
+        raise ServiceError(_("This need is already closed."), code=WORKFLOW_INVALID)
+    reason = reason.strip()
+    updated = update_object(
+        need, actor=actor, data={"status": NeedStatus.CLOSED}, expected_version=expected_version,
+        check_permission=False, note=reason or _("Need closed."),
+    )  # fmt: skip
+    matches = Match.objects.filter(need_id=need.pk)
+    removed = _drop_proposals(
+        actor, matches.filter(status=MatchStatus.PROPOSED), _("Proposal removed: need closed.")
+    )
+    message = _("This need was closed: the proposal is withdrawn.")
+    withdrawn = _withdraw_contacted(
+        actor, matches, f"{message} {reason}".strip() if reason else message
+    )
+    return Edited(updated, proposals_removed=removed, matches_withdrawn=withdrawn)
+
+
+@transaction.atomic
+def need_reopen(*, actor: Any, need: Need, expected_version: int | None) -> Edited[Need]:
+    """Open a closed need again (filled if its accepted matches take every post)."""
+    require(actor, Permission.CHANGE, need)
+    stored = Need.objects.get(pk=need.pk)
+    if stored.status != NeedStatus.CLOSED:
+        raise ServiceError(_("Only a closed need can be reopened."), code=WORKFLOW_INVALID)
+    accepted = Match.objects.filter(need_id=need.pk, status__in=FILLING[1:]).count()
+    status = NeedStatus.FILLED if accepted >= stored.posts else NeedStatus.OPEN
+    updated = update_object(
+        need, actor=actor, data={"status": status}, expected_version=expected_version,
+        check_permission=False, note=_("Need reopened."),
+    )  # fmt: skip
+    return Edited(updated)
+
+
+@transaction.atomic
+def offer_create(
+    *, actor: Any, data: dict[str, Any], m2m: dict[str, Iterable[Any]] | None = None
+) -> Offer:
+    """An offer of an organisation or thematic group (a person's offer comes with their
+    profile), maintained by the actor's organisation. Visible to the network."""
+    _only(data, OFFER_FIELDS)
+    if data.get("kind") == OfferKind.PERSON:
+        raise ServiceError(_("A person offers help through their profile."))
+    organisation = getattr(actor, "organisation", None)
+    return create_object(
+        Offer,
+        actor=actor,
+        data={
+            "visibility": Visibility.NETWORK,
+            "organisation": organisation,
+            "owner_organisation": organisation,
+            **data,
+        },
+        m2m=m2m,
+    )
+
+
+@transaction.atomic
+def offer_update(
+    *,
+    actor: Any,
+    offer: Offer,
+    data: dict[str, Any],
+    expected_version: int | None,
+    m2m: dict[str, Iterable[Any]] | None = None,
+) -> Edited[Offer]:
+    """Change an offer from the version the editor read (a stale one is refused).
+
+    Matches sent or under way keep their capacity: less capacity than they take is refused.
+    Unsent proposals are removed when what the engine matches on changed, or, lowest score
+    first, when less capacity is left than proposals. A person's offer changes its title,
+    description and capacity here; the rest is the person's profile."""
+    require(actor, Permission.CHANGE, offer)
+    stored = Offer.objects.get(pk=offer.pk)
+    person = stored.kind == OfferKind.PERSON
+    _only({**data, **(m2m or {})}, Offer.PERSON_FIELDS if person else {*OFFER_FIELDS, "countries"})
+    if "kind" in data and (data["kind"] == OfferKind.PERSON) != person:
+        raise ServiceError(
+            _("A person's offer stays a person's offer, and the others stay theirs.")
+        )
+    matches = Match.objects.filter(offer_id=offer.pk)
+    capacity = int(data.get("capacity", stored.capacity) or 0)
+    taken = matches.filter(status__in=TAKEN).count()
+    if capacity < taken:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "At least %(count)d: matches already sent or under way take that much capacity."
+                )
+                % {"count": taken}
+            }
+        )
+    before = _criteria(stored, OFFER_CRITERIA)
+    countries_before = set(stored.countries.values_list("pk", flat=True))
+    updated = update_object(
+        offer, actor=actor, data=data, expected_version=expected_version, m2m=m2m,
+        check_permission=False,
+    )  # fmt: skip
+    changed = _criteria(updated, OFFER_CRITERIA) != before or (
+        m2m is not None
+        and "countries" in m2m
+        and {getattr(c, "pk", c) for c in m2m["countries"]} != countries_before
+    )
+    proposals = matches.filter(status=MatchStatus.PROPOSED).order_by("-score", "pk")
+    if changed:
+        note = _("Proposal removed: the offer changed. Run matching again.")
+        removed = _drop_proposals(actor, proposals, note)
+    else:
+        note = _("Proposal removed: the offer has less capacity.")
+        removed = _drop_proposals(actor, list(proposals)[capacity - taken :], note)
+    return Edited(updated, proposals_removed=removed)
+
+
+@transaction.atomic
+def offer_withdraw(
+    *, actor: Any, offer: Offer, expected_version: int | None, reason: str = ""
+) -> Edited[Offer]:
+    """Withdraw an offer (no longer matched). Unsent proposals are removed; proposals sent
+    but not yet answered are withdrawn with a message to both sides; accepted and active
+    matches go on."""
+    require(actor, Permission.CHANGE, offer)
+    if not Offer.objects.filter(pk=offer.pk, active=True).exists():
+        raise ServiceError(_("This offer is already withdrawn."), code=WORKFLOW_INVALID)
+    reason = reason.strip()
+    updated = update_object(
+        offer, actor=actor, data={"active": False}, expected_version=expected_version,
+        check_permission=False, note=reason or _("Offer withdrawn."),
+    )  # fmt: skip
+    matches = Match.objects.filter(offer_id=offer.pk)
+    removed = _drop_proposals(
+        actor,
+        matches.filter(status=MatchStatus.PROPOSED),
+        _("Proposal removed: offer withdrawn."),
+    )
+    message = _("This offer was withdrawn: the proposal is withdrawn too.")
+    withdrawn = _withdraw_contacted(
+        actor, matches, f"{message} {reason}".strip() if reason else message
+    )
+    return Edited(updated, proposals_removed=removed, matches_withdrawn=withdrawn)
+
+
+@transaction.atomic
+def offer_reactivate(*, actor: Any, offer: Offer, expected_version: int | None) -> Edited[Offer]:
+    """Offer again what was withdrawn: the next run can match it."""
+    require(actor, Permission.CHANGE, offer)
+    if Offer.objects.filter(pk=offer.pk, active=True).exists():
+        raise ServiceError(_("This offer is already available."), code=WORKFLOW_INVALID)
+    updated = update_object(
+        offer, actor=actor, data={"active": True}, expected_version=expected_version,
+        check_permission=False, note=_("Offer available again."),
+    )  # fmt: skip
+    return Edited(updated)
 
 
 # --- cohorts ------------------------------------------------------------------------------

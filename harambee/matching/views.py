@@ -10,14 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from harambee.core.access import access_for
-from harambee.core.choices import Role, Visibility
+from harambee.core.choices import Permission, Role
 from harambee.core.errors import ServiceError
+from harambee.core.forms import attempt
 from harambee.core.security import any_user
-from harambee.core.services import create_object
+from harambee.core.services import require
 from harambee.core.views import denials_as_403, paginate
 from harambee.network.models import Group
 
@@ -40,8 +42,8 @@ from .forms import (
     RunForm,
     SendForm,
     SkillForm,
+    StatusForm,
 )
-from .languages import normalise_language, parse_level
 from .models import MatchingRun, Need, Offer, ProfileSkill
 from .taxonomy import search_occupations
 
@@ -297,6 +299,11 @@ def _filter_form(filterset_class: Any, request: HttpRequest) -> Any:
     return filterset_class(request.GET or None, queryset=model.objects.none(), request=request).form
 
 
+def _changeable(user: Any, page: Any, model: Any) -> set[int]:
+    """Of the rows on a list page, those the user may edit (one query)."""
+    return selectors.changeable_ids(user=user, model=model, ids=[obj.pk for obj in page])
+
+
 @any_user("Needs the user may see (restricted per user).")
 @login_required
 @require_GET
@@ -304,11 +311,13 @@ def need_list(request: HttpRequest) -> HttpResponse:
     queryset = NeedFilterSet(
         request.GET, queryset=selectors.needs(user=request.user), request=request
     ).qs
-    return render(
-        request,
-        "matching/need_list.html",
-        {"page": paginate(request, queryset), "filter_form": _filter_form(NeedFilterSet, request)},
-    )
+    page = paginate(request, queryset)
+    context = {
+        "page": page,
+        "filter_form": _filter_form(NeedFilterSet, request),
+        "changeable": _changeable(request.user, page, Need),
+    }
+    return render(request, "matching/need_list.html", context)
 
 
 @any_user("Offers the user may see (restricted per user).")
@@ -318,22 +327,26 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     queryset = OfferFilterSet(
         request.GET, queryset=selectors.offers(user=request.user), request=request
     ).qs
-    return render(
-        request,
-        "matching/offer_list.html",
-        {"page": paginate(request, queryset), "filter_form": _filter_form(OfferFilterSet, request)},
-    )
+    page = paginate(request, queryset)
+    context = {
+        "page": page,
+        "filter_form": _filter_form(OfferFilterSet, request),
+        "changeable": _changeable(request.user, page, Offer),
+    }
+    return render(request, "matching/offer_list.html", context)
 
 
 @login_required
 @require_GET
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(selectors.needs(user=request.user), pk=pk)
-    return render(
-        request,
-        "matching/need_detail.html",
-        {"need": need, "matches": selectors.matches(user=request.user).filter(need=need)},
-    )
+    context = {
+        "need": need,
+        "matches": selectors.matches(user=request.user).filter(need=need),
+        "can_change": selectors.may_change(user=request.user, obj=need),
+        "status_form": StatusForm(initial={"version": need.version}),
+    }
+    return render(request, "matching/need_detail.html", context)
 
 
 @login_required
@@ -341,11 +354,34 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
     view = services.profile_view(request.user, offer.profile) if offer.profile else None
-    return render(request, "matching/offer_detail.html", {"offer": offer, "view": view})
+    context = {
+        "offer": offer,
+        "view": view,
+        "can_change": selectors.may_change(user=request.user, obj=offer),
+        "status_form": StatusForm(initial={"version": offer.version}),
+    }
+    return render(request, "matching/offer_detail.html", context)
 
 
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in (text or "").split(";") if part.strip()]
+def _form_page(request: HttpRequest, form: Any, *, title: str, cancel_url: str) -> HttpResponse:
+    context = {"form": form, "title": title, "cancel_url": cancel_url}
+    return render(request, "matching/form.html", context)
+
+
+def _edited_messages(request: HttpRequest, edited: services.Edited[Any], done: str) -> None:
+    messages.success(request, done)
+    if edited.proposals_removed:
+        messages.info(
+            request,
+            _("Unsent proposals removed: %(count)d. Matchmakers can run matching again.")
+            % {"count": edited.proposals_removed},
+        )
+    if edited.matches_withdrawn:
+        messages.info(
+            request,
+            _("Proposals already sent withdrawn (both sides were told): %(count)d.")
+            % {"count": edited.matches_withdrawn},
+        )
 
 
 @any_user("Any signed-in user may post a need (organisations: job openings).")
@@ -355,40 +391,75 @@ def _split(text: str) -> list[str]:
 def need_create(request: HttpRequest) -> HttpResponse:
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        languages = []
-        for item in _split(c["languages"]):
-            code, _sep, level = item.partition(":")
-            lang, lvl = normalise_language(code), parse_level(level)
-            if lang is None or lvl is None:
-                form.add_error(
-                    "languages",
-                    _("“%(item)s” is not a language code with a CEFR level.") % {"item": item},
-                )
-            else:
-                languages.append({"code": lang, "level": lvl})
-        if form.is_valid():
-            user = request.user
-            try:
-                need = create_object(
-                    Need, actor=user,
-                    data={
-                        "kind": c["kind"], "title": c["title"], "description": c["description"],
-                        "occupations": _split(c["occupations"]),
-                        "skills_required": _split(c["skills_required"]),
-                        "skills_optional": _split(c["skills_optional"]),
-                        "languages": languages, "country_id": (c["country"] or "").upper() or None,
-                        "remote_ok": c["remote_ok"], "start": c["start"], "end": c["end"],
-                        "posts": c["posts"], "visa_sponsorship": c["visa_sponsorship"],
-                        "sector": c["sector"], "visibility": Visibility.NETWORK,
-                        "owner_organisation": getattr(user, "organisation", None),
-                        "employer": getattr(user, "organisation", None),
-                    },
-                )  # fmt: skip
-                return redirect(need)
-            except (ServiceError, ValidationError) as exc:
-                _error(request, exc)
-    return render(request, "matching/form.html", {"form": form, "title": _("New need")})
+        ok, need = attempt(form, services.need_create, actor=request.user, data=form.service_data())
+        if ok:
+            return redirect(need)
+    return _form_page(request, form, title=_("New need"), cancel_url=reverse("matching:need-list"))
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(selectors.needs(user=request.user), pk=pk)
+    require(request.user, Permission.CHANGE, need)
+    form = NeedForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        ok, edited = attempt(
+            form, services.need_update, actor=request.user, need=need,
+            data=form.service_data(), expected_version=form.expected_version,
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, _("Your changes were saved."))
+            return redirect(need)
+    title = _("Edit need “%(title)s”") % {"title": need.title}
+    return _form_page(request, form, title=title, cancel_url=need.get_absolute_url())
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def need_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then close the need from the version the user saw."""
+    need = get_object_or_404(selectors.needs(user=request.user), pk=pk)
+    require(request.user, Permission.CHANGE, need)
+    form = StatusForm(request.POST or None, initial={"version": need.version})
+    if request.method == "POST" and form.is_valid():
+        ok, edited = attempt(
+            form, services.need_close, actor=request.user, need=need,
+            expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, _("The need is closed."))
+            return redirect(need)
+    context = {
+        "object": need,
+        "form": form,
+        "title": _("Close need “%(title)s”") % {"title": need.title},
+        "counts": selectors.match_counts(need=need),
+        "closed": need.status == NeedStatus.CLOSED,
+    }
+    return render(request, "matching/status_change.html", context)
+
+
+@login_required
+@denials_as_403
+@require_POST
+def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(selectors.needs(user=request.user), pk=pk)
+    require(request.user, Permission.CHANGE, need)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        ok, edited = attempt(
+            form, services.need_reopen, actor=request.user, need=need,
+            expected_version=form.cleaned_data["version"],
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, _("The need is open again."))
+            return redirect(need)
+    for error in form.non_field_errors():
+        messages.error(request, str(error))
+    return redirect(need)
 
 
 @any_user("Any signed-in user may offer help.")
@@ -398,25 +469,79 @@ def need_create(request: HttpRequest) -> HttpResponse:
 def offer_create(request: HttpRequest) -> HttpResponse:
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        user = request.user
-        try:
-            offer = create_object(
-                Offer, actor=user,
-                data={
-                    "kind": c["kind"], "title": c["title"], "description": c["description"],
-                    "occupations": _split(c["occupations"]), "capacity": c["capacity"],
-                    "remote": c["remote"], "amount_min": c["amount_min"], "amount_max": c["amount_max"],
-                    "currency": (c["currency"] or "").upper(), "sectors": _split(c["sectors"]),
-                    "organisation": getattr(user, "organisation", None),
-                    "owner_organisation": getattr(user, "organisation", None),
-                    "visibility": Visibility.NETWORK,
-                },
-            )  # fmt: skip
+        data, m2m = form.service_data()
+        ok, offer = attempt(form, services.offer_create, actor=request.user, data=data, m2m=m2m)
+        if ok:
             return redirect(offer)
-        except (ServiceError, ValidationError) as exc:
-            _error(request, exc)
-    return render(request, "matching/form.html", {"form": form, "title": _("New offer")})
+    return _form_page(
+        request, form, title=_("New offer"), cancel_url=reverse("matching:offer-list")
+    )
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
+    require(request.user, Permission.CHANGE, offer)
+    form = OfferForm(request.POST or None, instance=offer)
+    if request.method == "POST" and form.is_valid():
+        data, m2m = form.service_data()
+        ok, edited = attempt(
+            form, services.offer_update, actor=request.user, offer=offer, data=data,
+            m2m=m2m or None, expected_version=form.expected_version,
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, _("Your changes were saved."))
+            return redirect(offer)
+    title = _("Edit offer “%(title)s”") % {"title": offer.title}
+    return _form_page(request, form, title=title, cancel_url=offer.get_absolute_url())
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then withdraw the offer from the version the user saw."""
+    offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
+    require(request.user, Permission.CHANGE, offer)
+    form = StatusForm(request.POST or None, initial={"version": offer.version})
+    if request.method == "POST" and form.is_valid():
+        ok, edited = attempt(
+            form, services.offer_withdraw, actor=request.user, offer=offer,
+            expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, _("The offer is withdrawn."))
+            return redirect(offer)
+    context = {
+        "object": offer,
+        "form": form,
+        "title": _("Withdraw offer “%(title)s”") % {"title": offer.title},
+        "counts": selectors.match_counts(offer=offer),
+        "closed": not offer.active,
+    }
+    return render(request, "matching/status_change.html", context)
+
+
+@login_required
+@denials_as_403
+@require_POST
+def offer_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
+    require(request.user, Permission.CHANGE, offer)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        ok, edited = attempt(
+            form, services.offer_reactivate, actor=request.user, offer=offer,
+            expected_version=form.cleaned_data["version"],
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, _("The offer is available again."))
+            return redirect(offer)
+    for error in form.non_field_errors():
+        messages.error(request, str(error))
+    return redirect(offer)
 
 
 # --- the matching board ----------------------------------------------------------------------

@@ -2,7 +2,14 @@ from harambee.core.choices import Role
 from harambee.core.tests.factories import UserFactory
 from harambee.matching import services
 from harambee.matching.choices import ConsentPurpose, NeedKind, OfferKind, ProfileKind
-from harambee.matching.models import Need, Offer, Profile, ProfileLanguage, ProfileOccupation
+from harambee.matching.models import (
+    Match,
+    Need,
+    Offer,
+    Profile,
+    ProfileLanguage,
+    ProfileOccupation,
+)
 from harambee.network.tests.factories import GroupRoleFactory, OrganisationFactory
 from harambee.places.models import Country
 
@@ -45,3 +52,22 @@ def employer_need(posts=1, **kw):
         owner_organisation=organisation, employer=organisation, **kw,
     )  # fmt: skip
     return employer, need
+
+
+def editor_of(organisation, username="editor"):
+    """A user of the organisation with an editor role: may change what it maintains."""
+    user = UserFactory(username=username, organisation=organisation)
+    GroupRoleFactory(user=user, role=Role.EDITOR)
+    return user
+
+
+def organisation_offer(organisation=None, *, title="Nursing trainers", capacity=2, **kw):
+    organisation = organisation or OrganisationFactory(name="Health thematic group")
+    return Offer.objects.create(
+        kind=OfferKind.EXPERTISE, title=title, organisation=organisation,
+        owner_organisation=organisation, occupations=["2221"], capacity=capacity, **kw,
+    )  # fmt: skip
+
+
+def match(need, offer, status="proposed", score=80.0):
+    return Match.objects.create(need=need, offer=offer, status=status, score=score)

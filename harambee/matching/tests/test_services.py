@@ -1,15 +1,24 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from harambee.core.errors import PermissionDeniedError, ServiceError
+from harambee.core.errors import PermissionDeniedError, ServiceError, StaleVersionError
 from harambee.core.models import ChangeRecord
 from harambee.core.tests.factories import UserFactory
 from harambee.matching import services
 from harambee.matching.choices import Answer, ConsentPurpose, MatchStatus, NeedStatus, ProfileKind
 from harambee.matching.models import Match, MatchingRun, MatchMessage, Profile
+from harambee.network.tests.factories import OrganisationFactory
 
-from .factories import employer_need, matchmaker, person
+from .factories import (
+    editor_of,
+    employer_need,
+    match,
+    matchmaker,
+    organisation_offer,
+    person,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +199,220 @@ def test_only_matchmakers_run_and_send():
     user, _p, _o = person()
     with pytest.raises(PermissionDeniedError):
         services.start_run(actor=user)
+
+
+# --- editing, closing and withdrawing needs and offers ----------------------------------------
+
+
+def _need_of_editor(**kw):
+    _employer, need = employer_need(**kw)
+    editor = editor_of(need.owner_organisation)
+    return editor, need
+
+
+def test_owner_editor_updates_a_need_with_a_change_record():
+    editor, need = _need_of_editor()
+    edited = services.need_update(
+        actor=editor, need=need, data={"title": "Midwives", "posts": 3}, expected_version=1
+    )
+    need.refresh_from_db()
+    assert edited.obj == need and need.title == "Midwives" and need.posts == 3
+    assert need.version == 2
+    record = ChangeRecord.objects.for_object(need).get(action="update")
+    assert record.user == editor
+    assert (
+        record.before["title"] == "Nurses for the outbreak" and record.after["title"] == "Midwives"
+    )
+
+
+def test_need_update_refuses_a_stale_version_and_keeps_the_other_edit():
+    editor, need = _need_of_editor()
+    services.need_update(actor=editor, need=need, data={"title": "First"}, expected_version=1)
+    with pytest.raises(StaleVersionError):
+        services.need_update(actor=editor, need=need, data={"title": "Second"}, expected_version=1)
+    need.refresh_from_db()
+    assert need.title == "First" and need.version == 2
+    assert ChangeRecord.objects.for_object(need).filter(action="update").count() == 1
+
+
+def test_need_update_is_for_the_owner_editors_matchmakers_and_no_one_else():
+    _editor, need = _need_of_editor()
+    viewer = UserFactory(username="viewer", organisation=need.owner_organisation)  # no role
+    stranger = editor_of(OrganisationFactory(), username="stranger")
+    for actor in (viewer, stranger):
+        with pytest.raises(PermissionDeniedError):
+            services.need_update(actor=actor, need=need, data={"title": "X"}, expected_version=1)
+    services.need_update(actor=matchmaker(), need=need, data={"title": "Y"}, expected_version=1)
+    need.refresh_from_db()
+    assert need.title == "Y"
+
+
+def test_need_update_refuses_fields_that_are_not_edited_there():
+    editor, need = _need_of_editor()
+    with pytest.raises(ServiceError) as refused:
+        services.need_update(
+            actor=editor, need=need, data={"owner_organisation": None}, expected_version=1
+        )
+    assert refused.value.code == "field_fixed"
+
+
+def test_posts_cannot_go_below_matches_sent_or_under_way():
+    editor, need = _need_of_editor(posts=3)
+    one, two = organisation_offer(title="A"), organisation_offer(title="B")
+    match(need, one, status=MatchStatus.CONTACTED)
+    match(need, two, status=MatchStatus.ACCEPTED)
+    with pytest.raises(ValidationError) as refused:
+        services.need_update(actor=editor, need=need, data={"posts": 1}, expected_version=1)
+    assert "At least 2" in refused.value.message_dict["posts"][0]
+    need.refresh_from_db()
+    assert need.posts == 3 and need.version == 1
+    services.need_update(actor=editor, need=need, data={"posts": 2}, expected_version=1)
+    need.refresh_from_db()
+    assert need.posts == 2 and need.status == NeedStatus.OPEN  # one post still only contacted
+
+
+def test_fewer_posts_fill_the_need_and_more_posts_reopen_it():
+    editor, need = _need_of_editor(posts=2)
+    match(need, organisation_offer(), status=MatchStatus.ACCEPTED)
+    services.need_update(actor=editor, need=need, data={"posts": 1}, expected_version=1)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.FILLED
+    services.need_update(actor=editor, need=need, data={"posts": 2}, expected_version=2)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.OPEN
+
+
+def test_fewer_posts_remove_the_lowest_proposals_a_criteria_change_removes_all():
+    editor, need = _need_of_editor(posts=3)
+    low = match(need, organisation_offer(title="low"), score=50)
+    high = match(need, organisation_offer(title="high"), score=90)
+    mid = match(need, organisation_offer(title="mid"), score=70)
+    edited = services.need_update(actor=editor, need=need, data={"posts": 2}, expected_version=1)
+    assert edited.proposals_removed == 1
+    assert set(Match.objects.filter(need=need)) == {high, mid}
+    gone = ChangeRecord.objects.for_object(low).get()
+    assert gone.action == "delete" and "fewer posts" in gone.note
+    edited = services.need_update(
+        actor=editor, need=need, data={"occupations": ["2222"]}, expected_version=2
+    )
+    assert edited.proposals_removed == 2 and not Match.objects.filter(need=need).exists()
+    # Same criteria again (only the title): nothing to remove.
+    edited = services.need_update(actor=editor, need=need, data={"title": "T"}, expected_version=3)
+    assert edited.proposals_removed == 0
+
+
+def test_closing_a_need_withdraws_sent_proposals_and_keeps_accepted_matches():
+    editor, need = _need_of_editor(posts=3)
+    proposed = match(need, organisation_offer(title="p"))
+    contacted = match(need, organisation_offer(title="c"), status=MatchStatus.CONTACTED)
+    accepted = match(need, organisation_offer(title="a"), status=MatchStatus.ACCEPTED)
+    edited = services.need_close(
+        actor=editor, need=need, expected_version=1, reason="Outbreak over."
+    )
+    assert (edited.proposals_removed, edited.matches_withdrawn) == (1, 1)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CLOSED
+    assert not Match.objects.filter(pk=proposed.pk).exists()
+    contacted.refresh_from_db()
+    accepted.refresh_from_db()
+    assert contacted.status == MatchStatus.WITHDRAWN and accepted.status == MatchStatus.ACCEPTED
+    assert "Outbreak over." in contacted.messages.get().body
+    assert ChangeRecord.objects.for_object(need).get(action="update").note == "Outbreak over."
+    with pytest.raises(ServiceError):
+        services.need_close(actor=editor, need=need, expected_version=2)
+    services.need_reopen(actor=editor, need=need, expected_version=2)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.OPEN and need.version == 3
+
+
+def test_closing_a_need_refuses_a_stale_version_and_changes_nothing():
+    editor, need = _need_of_editor()
+    proposed = match(need, organisation_offer())
+    services.need_update(actor=editor, need=need, data={"title": "New"}, expected_version=1)
+    with pytest.raises(StaleVersionError):
+        services.need_close(actor=editor, need=need, expected_version=1)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.OPEN and Match.objects.filter(pk=proposed.pk).exists()
+
+
+def test_offer_capacity_cannot_go_below_matches_under_way_and_extra_proposals_go():
+    organisation = OrganisationFactory()
+    editor = editor_of(organisation)
+    offer = organisation_offer(organisation, capacity=3)
+    _employer, need = employer_need(posts=1)
+    _employer2, other = employer_need(posts=1, username="employer2")
+    _employer3, third = employer_need(posts=1, username="employer3")
+    match(need, offer, status=MatchStatus.ACTIVE)
+    match(other, offer, score=90)
+    low = match(third, offer, score=40)
+    with pytest.raises(ValidationError) as refused:
+        services.offer_update(actor=editor, offer=offer, data={"capacity": 0}, expected_version=1)
+    assert "capacity" in refused.value.message_dict
+    edited = services.offer_update(
+        actor=editor, offer=offer, data={"capacity": 2}, expected_version=1
+    )
+    assert edited.proposals_removed == 1 and not Match.objects.filter(pk=low.pk).exists()
+    offer.refresh_from_db()
+    assert offer.capacity == 2 and offer.version == 2
+    record = ChangeRecord.objects.for_object(offer).get(action="update")
+    assert (record.before["capacity"], record.after["capacity"]) == (3, 2)
+
+
+def test_offer_countries_change_is_a_criteria_change():
+    organisation = OrganisationFactory()
+    editor = editor_of(organisation)
+    offer = organisation_offer(organisation)
+    _employer, need = employer_need()
+    match(need, offer)
+    edited = services.offer_update(
+        actor=editor, offer=offer, data={}, m2m={"countries": ["SLE"]}, expected_version=1
+    )
+    assert edited.proposals_removed == 1
+    assert list(offer.countries.values_list("pk", flat=True)) == ["SLE"]
+    assert ChangeRecord.objects.for_object(offer).get(action="update").after["countries"] == ["SLE"]
+
+
+def test_a_person_edits_only_title_description_and_capacity_of_their_offer():
+    user, _profile, offer = person()
+    services.offer_update(
+        actor=user, offer=offer, data={"title": "Mentoring nurses", "capacity": 2},
+        expected_version=1,
+    )  # fmt: skip
+    offer.refresh_from_db()
+    assert offer.title == "Mentoring nurses" and offer.capacity == 2
+    with pytest.raises(ServiceError):
+        services.offer_update(
+            actor=user, offer=offer, data={"occupations": ["9999"]}, expected_version=2
+        )
+    with pytest.raises(PermissionDeniedError):
+        services.offer_update(
+            actor=UserFactory(), offer=offer, data={"title": "X"}, expected_version=2
+        )
+
+
+def test_withdrawing_an_offer_takes_it_out_of_the_next_run_and_back_in():
+    coordinator = matchmaker()
+    user, _profile, offer = person()
+    _employer, need = employer_need()
+    edited = services.offer_withdraw(actor=user, offer=offer, expected_version=1)
+    offer.refresh_from_db()
+    assert not offer.active and edited.obj.active is False
+    assert run_now(coordinator).summary["proposed"] == 0
+    services.offer_reactivate(actor=user, offer=offer, expected_version=2)
+    assert run_now(coordinator).summary["proposed"] == 1
+    assert Match.objects.get(need=need).offer == offer
+    notes = list(ChangeRecord.objects.for_object(offer).values_list("note", flat=True))
+    assert "Offer withdrawn." in notes and "Offer available again." in notes
+
+
+def test_withdrawing_an_offer_withdraws_its_sent_proposals():
+    coordinator = matchmaker()
+    user, _profile, offer = person()
+    _employer, need = employer_need()
+    run_now(coordinator)
+    sent = services.send_proposal(actor=coordinator, match=Match.objects.get(need=need))
+    edited = services.offer_withdraw(actor=user, offer=offer, expected_version=1, reason="Ill.")
+    sent.refresh_from_db()
+    assert edited.matches_withdrawn == 1 and sent.status == MatchStatus.WITHDRAWN
+    with pytest.raises(ServiceError):  # no one can still accept it
+        services.answer(actor=user, match=sent, accept=True)

@@ -3,12 +3,23 @@ import json
 import pytest
 from django.urls import reverse
 
+from harambee.core.choices import Visibility
+from harambee.core.models import ChangeRecord
 from harambee.core.tests.factories import UserFactory
 from harambee.matching import services
-from harambee.matching.models import Match, MatchingRun, Profile
-from harambee.network.tests.factories import GroupFactory
+from harambee.matching.choices import MatchStatus, NeedStatus
+from harambee.matching.models import Match, MatchingRun, Need, Profile
+from harambee.network.tests.factories import GroupFactory, OrganisationFactory
 
-from .factories import employer_need, matchmaker, person
+from .factories import (
+    country,
+    editor_of,
+    employer_need,
+    match,
+    matchmaker,
+    organisation_offer,
+    person,
+)
 from .test_match_command import NEEDS, OFFERS
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +152,173 @@ def test_charts_and_lists_render(client):
         "Offer of amara"
         in client.get(reverse("matching:offer-list") + "?language=kri").content.decode()
     )
+
+
+# --- editing, closing and withdrawing needs and offers ----------------------------------------
+
+NEED_POST = {
+    "kind": "job", "title": "Midwives", "description": "", "occupations": "2222",
+    "skills_required": "", "skills_optional": "", "languages": "kri:B2; en:B1",
+    "country": "sle", "start": "", "end": "", "posts": "2", "sector": "",
+}  # fmt: skip
+
+
+def _editor_and_need(**kw):
+    _employer, need = employer_need(**kw)
+    return editor_of(need.owner_organisation), need
+
+
+def test_owner_edits_a_need_from_its_page_and_the_change_is_recorded(client):
+    editor, need = _editor_and_need()
+    client.force_login(editor)
+    detail = client.get(need.get_absolute_url()).content.decode()
+    edit_url = reverse("matching:need-edit", args=[need.pk])
+    assert edit_url in detail
+    assert edit_url in client.get(reverse("matching:need-list")).content.decode()
+    form = client.get(edit_url).content.decode()
+    assert 'value="Nurses for the outbreak"' in form and 'name="version" value="1"' in form
+    assert 'value="kri:B2"' in form
+    response = client.post(edit_url, {**NEED_POST, "version": "1"})
+    assert response.status_code == 302 and response["Location"] == need.get_absolute_url()
+    need.refresh_from_db()
+    assert (need.title, need.posts, need.occupations) == ("Midwives", 2, ["2222"])
+    assert need.languages == [{"code": "kri", "level": 4}, {"code": "eng", "level": 3}]
+    assert ChangeRecord.objects.for_object(need).get(action="update").user == editor
+
+
+def test_need_edit_is_refused_to_others(client):
+    _editor, need = _editor_and_need()
+    edit_url = reverse("matching:need-edit", args=[need.pk])
+    assert "/login/" in client.get(edit_url)["Location"]
+    member = UserFactory(username="member", organisation=OrganisationFactory())
+    client.force_login(member)  # sees the public need, may not change it
+    assert edit_url not in client.get(need.get_absolute_url()).content.decode()
+    assert client.get(edit_url).status_code == 403
+    assert client.post(edit_url, {**NEED_POST, "version": "1"}).status_code == 403
+    for name in ("matching:need-close", "matching:need-reopen"):
+        assert client.post(reverse(name, args=[need.pk]), {"version": "1"}).status_code == 403
+    Need.objects.filter(pk=need.pk).update(visibility=Visibility.ORGANISATION)
+    assert client.get(edit_url).status_code == 404  # not even visible
+    need.refresh_from_db()
+    assert need.title == "Nurses for the outbreak" and need.version == 1
+
+
+def test_stale_need_edit_is_refused_with_the_input_kept(client):
+    editor, need = _editor_and_need()
+    services.need_update(actor=editor, need=need, data={"title": "Theirs"}, expected_version=1)
+    client.force_login(editor)
+    response = client.post(
+        reverse("matching:need-edit", args=[need.pk]), {**NEED_POST, "version": "1"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this need since you opened it" in page
+    assert 'value="Midwives"' in page  # what the user typed is still there
+    need.refresh_from_db()
+    assert need.title == "Theirs"
+
+
+def test_need_edit_shows_validation_errors_on_the_form(client):
+    editor, need = _editor_and_need(posts=2)
+    match(need, organisation_offer(), status=MatchStatus.ACCEPTED)
+    match(need, organisation_offer(title="B"), status=MatchStatus.ACTIVE)
+    client.force_login(editor)
+    url = reverse("matching:need-edit", args=[need.pk])
+    bad = {**NEED_POST, "version": "1", "posts": "1", "languages": "kri:Z9"}
+    page = client.post(url, bad).content.decode()
+    assert "is not a language code with a CEFR level" in page
+    page = client.post(url, {**NEED_POST, "version": "1", "posts": "1"}).content.decode()
+    assert "At least 2: matches already sent or under way take that many posts." in page
+    page = client.post(url, {**NEED_POST, "version": "1", "country": "XXX"}).content.decode()
+    assert 'class="field-error"' in page
+    assert client.post(url, {**NEED_POST}).status_code == 200  # no version: refused
+    need.refresh_from_db()
+    assert need.version == 1
+
+
+def test_owner_closes_and_reopens_a_need(client):
+    editor, need = _editor_and_need(posts=2)
+    contacted = match(need, organisation_offer(), status=MatchStatus.CONTACTED)
+    client.force_login(editor)
+    close_url = reverse("matching:need-close", args=[need.pk])
+    assert close_url in client.get(need.get_absolute_url()).content.decode()
+    assert "Sent, waiting for answers: 1" in client.get(close_url).content.decode()
+    response = client.post(close_url, {"version": "1", "reason": "Filled elsewhere."}, follow=True)
+    assert "withdrawn (both sides were told): 1" in response.content.decode()
+    need.refresh_from_db()
+    contacted.refresh_from_db()
+    assert need.status == NeedStatus.CLOSED and contacted.status == MatchStatus.WITHDRAWN
+    stale = client.post(reverse("matching:need-reopen", args=[need.pk]), {"version": "1"})
+    assert stale.status_code == 302
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CLOSED
+    client.post(reverse("matching:need-reopen", args=[need.pk]), {"version": "2"})
+    need.refresh_from_db()
+    assert need.status == NeedStatus.OPEN
+
+
+def test_need_create_page_goes_through_the_service(client):
+    country()
+    user = UserFactory(username="poster", organisation=OrganisationFactory())
+    client.force_login(user)
+    page = client.post(reverse("matching:need-create"), {**NEED_POST, "languages": "zz:B2"})
+    assert "is not a language code with a CEFR level" in page.content.decode()
+    response = client.post(reverse("matching:need-create"), NEED_POST)
+    need = Need.objects.get(title="Midwives")
+    assert response["Location"] == need.get_absolute_url()
+    assert need.owner_organisation == user.organisation and need.visibility == "network"
+    assert ChangeRecord.objects.for_object(need).get().action == "create"
+
+
+def test_owner_edits_withdraws_and_offers_again_an_offer(client):
+    organisation = OrganisationFactory()
+    editor = editor_of(organisation)
+    offer = organisation_offer(organisation, capacity=3)
+    client.force_login(editor)
+    edit_url = reverse("matching:offer-edit", args=[offer.pk])
+    assert edit_url in client.get(offer.get_absolute_url()).content.decode()
+    assert edit_url in client.get(reverse("matching:offer-list")).content.decode()
+    data = {
+        "kind": "expertise", "title": "Trainers", "occupations": "2221:5", "skills": "",
+        "languages": "fr:C1", "countries": "sle", "capacity": "1", "currency": "",
+        "sectors": "health", "version": "1",
+    }  # fmt: skip
+    response = client.post(edit_url, data)
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert (offer.title, offer.capacity, offer.occupations) == ("Trainers", 1, ["2221:5"])
+    assert offer.languages == [{"code": "fra", "level": 5}] and offer.sectors == ["health"]
+    assert list(offer.countries.values_list("pk", flat=True)) == ["SLE"]
+    page = client.post(edit_url, {**data, "version": "1"}).content.decode()
+    assert "Someone else changed this offer since you opened it" in page
+    page = client.post(edit_url, {**data, "version": "2", "countries": "ZZZ"}).content.decode()
+    assert "Unknown country codes: ZZZ." in page
+    withdraw_url = reverse("matching:offer-withdraw", args=[offer.pk])
+    assert client.get(withdraw_url).status_code == 200
+    client.post(withdraw_url, {"version": "2"})
+    offer.refresh_from_db()
+    assert not offer.active
+    assert "withdrawn" in client.get(reverse("matching:offer-list")).content.decode()
+    client.post(reverse("matching:offer-reactivate", args=[offer.pk]), {"version": "3"})
+    offer.refresh_from_db()
+    assert offer.active and offer.version == 4
+
+
+def test_a_person_edits_their_offer_but_not_what_comes_from_the_profile(client):
+    user, _profile, offer = person()
+    client.force_login(user)
+    url = reverse("matching:offer-edit", args=[offer.pk])
+    form = client.get(url).content.decode()
+    assert 'name="capacity"' in form and 'name="occupations"' not in form
+    client.post(url, {"title": "Mentoring", "description": "", "capacity": "2", "version": "1"})
+    offer.refresh_from_db()
+    assert offer.title == "Mentoring" and offer.capacity == 2
+
+
+def test_offer_edit_is_refused_to_others(client):
+    offer = organisation_offer()
+    client.force_login(UserFactory(username="someone", organisation=OrganisationFactory()))
+    for name in ("matching:offer-edit", "matching:offer-withdraw", "matching:offer-reactivate"):
+        assert client.post(reverse(name, args=[offer.pk]), {"version": "1"}).status_code == 403
+    offer.refresh_from_db()
+    assert offer.version == 1 and offer.active
