@@ -11,11 +11,14 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from harambee.activities.models import PopulationGroup, Sector
+from harambee.core.forms import VersionedForm
+from harambee.network.forms import ServiceModelForm
 from harambee.network.models import Group, Organisation
 from harambee.places.models import AdminArea
 
 from .choices import AnswerChannel, Channel, FocalPointKind, ImportTarget, Priority, Satisfaction
 from .framework import FeedbackType, category_choices, code_choices
+from .models import ServiceLevel
 
 SIGNER_SALT = "harambee.feedback.form"
 MAX_FORM_AGE = 24 * 3600
@@ -317,3 +320,60 @@ class FocalPointForm(forms.Form):
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users  # type: ignore[attr-defined]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        return f"{name} ({obj.organisation})" if obj.organisation_id else name
+
+
+class PseaCoordinatorForm(forms.Form):
+    """Name a PSEA coordinator of the group, among the group's people."""
+
+    user = PersonChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class PseaCoordinatorChangeForm(VersionedForm):
+    """One row of the PSEA coordinators table: hand the role to someone else, from the
+    version shown."""
+
+    user = PersonChoiceField(label=_("Hand over to"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class PseaCoordinatorRemoveForm(VersionedForm):
+    """Remove a PSEA coordinator, from the version shown."""
+
+
+class ServiceLevelForm(ServiceModelForm):
+    class Meta:
+        model = ServiceLevel
+        fields = [
+            "feedback_type",
+            "sensitive",
+            "hours_to_acknowledge",
+            "hours_to_resolve",
+            "hours_to_escalate",
+        ]
+        help_texts = {
+            "feedback_type": _("“Any type”: for the types without a level of their own."),
+            "sensitive": _("For sensitive feedback (PSEA, abuse, fraud, safety)."),
+            "hours_to_escalate": _(
+                "Still open after this many hours: escalated (priority raised, coordinators told)."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["feedback_type"]
+        field.choices = [("", _("Any type")), *FeedbackType.choices]  # type: ignore[attr-defined]
+        for name in ("hours_to_acknowledge", "hours_to_resolve", "hours_to_escalate"):
+            self.fields[name].widget.attrs["min"] = 1

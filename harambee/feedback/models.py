@@ -16,7 +16,7 @@ and count reads through it, so a plain `restrict(user)` can never show a sensiti
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -683,4 +683,34 @@ class ServiceLevel(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_feedback_type_display() or '*'} / {self.sensitive}"
+        kind = self.get_feedback_type_display() or _("Any type")
+        sensitivity = _("sensitive") if self.sensitive else _("not sensitive")
+        return f"{kind} / {sensitivity}"
+
+    def clean(self) -> None:
+        """At least an hour each; acknowledge first, escalate before the answer is due (as
+        the defaults in sla.DEFAULT_LEVELS do)."""
+        super().clean()
+        hours = {
+            "hours_to_acknowledge": self.hours_to_acknowledge,
+            "hours_to_resolve": self.hours_to_resolve,
+            "hours_to_escalate": self.hours_to_escalate,
+        }
+        errors: dict[str, Any] = {
+            name: _("Give at least one hour.")
+            for name, value in hours.items()
+            if value is not None and value < 1
+        }
+        if errors:
+            raise ValidationError(errors)
+        acknowledge, resolve, escalate = hours.values()
+        if acknowledge is None or resolve is None or escalate is None:
+            return  # the missing field has its own error
+        if acknowledge > resolve:
+            errors["hours_to_acknowledge"] = _("Acknowledging cannot take longer than answering.")
+        if not acknowledge <= escalate <= resolve:
+            errors["hours_to_escalate"] = _(
+                "Escalate after the time to acknowledge and no later than the time to answer."
+            )
+        if errors:
+            raise ValidationError(errors)

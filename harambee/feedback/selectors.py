@@ -10,6 +10,7 @@ import statistics
 from collections import Counter
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils import timezone
 from harambee.core.access import ANONYMOUS, access_for
 from harambee.core.choices import Permission, Role
 from harambee.network.filtersets import UserRequest
-from harambee.network.models import Group
+from harambee.network.models import Group, GroupRole, Membership
 
 from .choices import ClusterKind, RawStatus, Status
 from .clustering import week_of
@@ -32,6 +33,7 @@ from .models import (
     IntakeToken,
     PseaCoordinator,
     RawIntake,
+    ServiceLevel,
 )
 
 
@@ -137,6 +139,48 @@ def focal_points(*, user: Any) -> QuerySet[FocalPoint]:
 
 def psea_coordinators(*, user: Any) -> QuerySet[PseaCoordinator]:
     return PseaCoordinator.objects.restrict(user, Permission.VIEW).select_related("group", "user")
+
+
+def _current_members(group: Group) -> QuerySet[Any]:
+    """Organisations that are confirmed, current members of the group (ids)."""
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(group=group, confirmed=True)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values("organisation_id")
+    )
+
+
+def psea_candidates(*, group: Group) -> QuerySet[Any]:
+    """Who may be named the group's PSEA coordinator: active users with a role in the group,
+    or of an organisation that is a confirmed, current member of it (an invitation does not
+    count). Never the whole user list."""
+    members = _current_members(group)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=GroupRole.objects.filter(group=group).values("user_id"))
+            | Q(organisation_id__in=members)
+        )
+        .select_related("organisation")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def group_psea_coordinators(*, user: Any, group: Group) -> QuerySet[PseaCoordinator]:
+    return psea_coordinators(user=user).filter(group=group).order_by("user__username")
+
+
+def group_focal_points(*, user: Any, group: Group) -> QuerySet[FocalPoint]:
+    """The focal points the user may see of the group's confirmed, current member
+    organisations: with the PSEA coordinators, who handles the group's sensitive feedback."""
+    members = _current_members(group)
+    return focal_points(user=user).filter(organisation_id__in=members)
+
+
+def service_levels(*, user: Any, action: str = Permission.VIEW) -> QuerySet[ServiceLevel]:
+    return ServiceLevel.objects.restrict(user, action)
 
 
 def feedback_groups(*, user: Any) -> QuerySet[Group]:

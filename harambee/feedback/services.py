@@ -1,6 +1,6 @@
 """Writes for feedback: intake, routing of sensitive cases, referral, acknowledgement, action,
-answer, escalation; focal points and intake keys. Each step is checked, audited and put on the
-item's timeline (FeedbackEvent)."""
+answer, escalation; focal points, PSEA coordinators, service levels and intake keys. Each step
+is checked and audited; the steps of an item are put on its timeline (FeedbackEvent)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,14 @@ from harambee.activities.selectors import visible_activities
 from harambee.core.access import access_for
 from harambee.core.audit import record_change, snapshot
 from harambee.core.choices import Action, Permission, Role
-from harambee.core.errors import PermissionDeniedError, ServiceError
-from harambee.core.services import create_object, delete_object, require, require_create
+from harambee.core.errors import VERSION_MISSING, PermissionDeniedError, ServiceError
+from harambee.core.services import (
+    create_object,
+    delete_object,
+    require,
+    require_create,
+    update_object,
+)
 from harambee.network.models import Group, Organisation
 from harambee.places.models import AdminArea
 from harambee.privacy.choices import ConsentMethod
@@ -52,6 +58,7 @@ from .models import (
     IntakeToken,
     PseaCoordinator,
     RawIntake,
+    ServiceLevel,
 )
 
 # Consent to be answered, as the platform records it (harambee.privacy.models.Consent).
@@ -532,17 +539,126 @@ def focal_point_remove(*, actor: Any, focal_point: FocalPoint) -> None:
     delete_object(focal_point, actor=actor)
 
 
-def psea_coordinator_add(*, actor: Any, group: Group, user: Any) -> PseaCoordinator:
-    access = access_for(actor) if actor is not None else None
-    if (
-        access is not None
-        and not access.is_admin
-        and group.pk not in access.groups_with(Role.COORDINATOR)
-    ):
+def may_name_psea_coordinator(actor: Any, group: Group) -> bool:
+    """The group's coordinators and platform admins (actor=None: the system) name, change and
+    remove the group's PSEA coordinators."""
+    if actor is None:
+        return True
+    access = access_for(actor)
+    return access.is_admin or group.pk in access.groups_with(Role.COORDINATOR)
+
+
+def _require_psea_naming(actor: Any, group: Group) -> None:
+    if not may_name_psea_coordinator(actor, group):
         raise PermissionDeniedError(_("Only the group's coordinators name its PSEA coordinator."))
+
+
+def _require_psea_candidate(group: Group, user: Any) -> None:
+    from .selectors import psea_candidates
+
+    if user is None or not psea_candidates(group=group).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {
+                "user": _(
+                    "Choose someone of this group: a user with a role in it, or of one of its "
+                    "member organisations."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def psea_coordinator_add(*, actor: Any, group: Group, user: Any) -> PseaCoordinator:
+    """Name a PSEA coordinator of the group: from then on they see the group's sensitive
+    feedback. Only someone of the group (a role in it, or a member organisation) may be named."""
+    _require_psea_naming(actor, group)
+    _require_psea_candidate(group, user)
     return create_object(
         PseaCoordinator, actor=actor, check_permission=False, data={"group": group, "user": user}
     )
+
+
+@transaction.atomic
+def psea_coordinator_change(
+    *,
+    actor: Any,
+    psea_coordinator: PseaCoordinator,
+    user: Any,
+    expected_version: int | None = None,
+) -> PseaCoordinator:
+    """Hand the role to someone else, from the version the coordinator saw."""
+    group = psea_coordinator.group
+    _require_psea_naming(actor, group)
+    if expected_version is None and actor is not None:
+        raise ValidationError({"version": VERSION_MISSING})
+    _require_psea_candidate(group, user)
+    return update_object(
+        psea_coordinator,
+        actor=actor,
+        data={"user": user},
+        expected_version=expected_version,
+        check_permission=False,
+    )
+
+
+@transaction.atomic
+def psea_coordinator_remove(
+    *, actor: Any, psea_coordinator: PseaCoordinator, expected_version: int | None = None
+) -> None:
+    """Remove a PSEA coordinator (they no longer see the group's sensitive feedback)."""
+    _require_psea_naming(actor, psea_coordinator.group)
+    if expected_version is None and actor is not None:
+        raise ValidationError({"version": VERSION_MISSING})
+    delete_object(
+        psea_coordinator, actor=actor, expected_version=expected_version, check_permission=False
+    )
+
+
+# --- service levels ---------------------------------------------------------------------------
+
+SERVICE_LEVEL_FIELDS = (
+    "feedback_type",
+    "sensitive",
+    "hours_to_acknowledge",
+    "hours_to_resolve",
+    "hours_to_escalate",
+)
+
+
+def _service_level_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: data[name] for name in SERVICE_LEVEL_FIELDS if name in data}
+
+
+def service_level_create(*, actor: Any, data: Mapping[str, Any]) -> ServiceLevel:
+    """A service level for a type and sensitivity (platform admins: the levels hold for every
+    group). Items taken in from then on get its hours; items already in keep their due dates."""
+    return create_object(ServiceLevel, actor=actor, data=_service_level_data(data))
+
+
+def service_level_update(
+    *,
+    actor: Any,
+    service_level: ServiceLevel,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+) -> ServiceLevel:
+    if expected_version is None and actor is not None:
+        raise ValidationError({"version": VERSION_MISSING})
+    return update_object(
+        service_level,
+        actor=actor,
+        data=_service_level_data(data),
+        expected_version=expected_version,
+    )
+
+
+def service_level_delete(
+    *, actor: Any, service_level: ServiceLevel, expected_version: int | None = None
+) -> None:
+    """Back to the default hours (settings.FEEDBACK_SERVICE_LEVELS, sla.DEFAULT_LEVELS)."""
+    if expected_version is None and actor is not None:
+        raise ValidationError({"version": VERSION_MISSING})
+    delete_object(service_level, actor=actor, expected_version=expected_version)
 
 
 # --- referral, action, answer -----------------------------------------------------------------

@@ -43,6 +43,17 @@ def defaults() -> dict[str, tuple[int, int, int]]:
     return {**DEFAULT_LEVELS, **getattr(settings, "FEEDBACK_SERVICE_LEVELS", {})}
 
 
+def _pick(rows: dict[tuple[str, bool], Any], feedback_type: str, sensitive: bool) -> Any:
+    """The row for this type and sensitivity, else the row for any type; None: the default."""
+    return rows.get((feedback_type, sensitive)) or rows.get(("", sensitive))
+
+
+def _default(feedback_type: str, sensitive: bool) -> Level:
+    table = defaults()
+    hours = table["sensitive"] if sensitive else table.get(feedback_type, table["incomplete"])
+    return Level(*hours)
+
+
 def level_for(feedback_type: str, sensitive: bool) -> Level:
     from .models import ServiceLevel
 
@@ -52,12 +63,27 @@ def level_for(feedback_type: str, sensitive: bool) -> Level:
             feedback_type__in=[feedback_type, ""], sensitive=sensitive
         )
     }
-    row = rows.get((feedback_type, sensitive)) or rows.get(("", sensitive))
+    row = _pick(rows, feedback_type, sensitive)
     if row is not None:
         return Level(row.hours_to_acknowledge, row.hours_to_resolve, row.hours_to_escalate)
-    table = defaults()
-    hours = table["sensitive"] if sensitive else table.get(feedback_type, table["incomplete"])
-    return Level(*hours)
+    return _default(feedback_type, sensitive)
+
+
+def effective_levels(rows: Any) -> list[dict[str, Any]]:
+    """What each type gets, ordinary and sensitive, from the given ServiceLevel rows (one
+    query) or the defaults, in the order of the types: for the service levels page."""
+    by_key = {(row.feedback_type, row.sensitive): row for row in rows}
+    result = []
+    for sensitive in (False, True):
+        for feedback_type, label in FeedbackType.choices:
+            row = _pick(by_key, feedback_type, sensitive)
+            level = (
+                Level(row.hours_to_acknowledge, row.hours_to_resolve, row.hours_to_escalate)
+                if row is not None
+                else _default(feedback_type, sensitive)
+            )
+            result.append({"type": label, "sensitive": sensitive, "level": level, "row": row})
+    return result
 
 
 def due_dates(feedback_type: str, sensitive: bool, start: datetime.datetime) -> dict[str, Any]:

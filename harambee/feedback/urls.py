@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<int:group_pk>/new/", views.item_create, name="item-create"),
     path("groups/<int:group_pk>/dashboard/", views.dashboard, name="dashboard"),
     path("groups/<int:group_pk>/import/", views.import_view, name="import"),
+    path("groups/<int:group_pk>/psea/", views.psea_coordinators, name="psea-coordinators"),
     path("public/<int:group_pk>/", views.public_dashboard, name="public-dashboard"),
     path("<int:pk>/", views.item_detail, name="item-detail"),
     path("<int:pk>/acknowledge/", views.item_acknowledge, name="item-acknowledge"),
@@ -24,4 +25,10 @@ urlpatterns = [
     path("intake/<int:pk>/", views.raw_detail, name="raw-detail"),
     path("keys/", views.tokens, name="tokens"),
     path("focal-points/", views.focal_points, name="focal-points"),
+    path("service-levels/", views.service_levels, name="service-levels"),
+    path("service-levels/new/", views.service_level_create, name="service-level-create"),
+    path("service-levels/<int:pk>/edit/", views.service_level_edit, name="service-level-edit"),
+    path(
+        "service-levels/<int:pk>/delete/", views.service_level_delete, name="service-level-delete"
+    ),
 ]

@@ -1,6 +1,7 @@
 """Feedback pages: the public intake form, staff intake, the item and its timeline, the referral
 inbox, the trends dashboard (and its public version with small cells suppressed), import, raw
-intake review, intake keys and focal points. Reads through selectors, writes through services."""
+intake review, intake keys, focal points, a group's PSEA coordinators and service levels. Reads
+through selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,17 +23,19 @@ from django.views.decorators.http import require_POST
 
 from harambee.activities.models import Sector
 from harambee.core.access import access_for
-from harambee.core.choices import Permission, Visibility
+from harambee.core.choices import Permission, Role, Visibility
 from harambee.core.forms import attempt
 from harambee.core.security import any_user, public
+from harambee.core.services import require_create
 from harambee.core.views import denials_as_403, paginate
+from harambee.network.forms import DeleteForm
 from harambee.network.models import Group, Membership, Organisation
 from harambee.network.views import GET_POST, may
 from harambee.places.models import AdminArea
 from harambee.privacy.access import log_access
 
-from . import selectors, services, stats
-from .choices import Channel, IntakeSource, RawStatus, SlaState, Status
+from . import selectors, services, sla, stats
+from .choices import Channel, FocalPointKind, IntakeSource, RawStatus, SlaState, Status
 from .forms import (
     ActionForm,
     AnswerForm,
@@ -40,14 +43,18 @@ from .forms import (
     ImportForm,
     IntakeForm,
     NoteForm,
+    PseaCoordinatorChangeForm,
+    PseaCoordinatorForm,
+    PseaCoordinatorRemoveForm,
     RecodeForm,
     ReferForm,
+    ServiceLevelForm,
     StaffIntakeForm,
     TokenForm,
 )
 from .framework import FeedbackType, label_of_category, label_of_code
 from .importers import import_file
-from .models import FeedbackItem
+from .models import FeedbackItem, ServiceLevel
 from .sla import sla_state
 
 # --- public intake ----------------------------------------------------------------------------
@@ -187,6 +194,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": page,
         "groups": selectors.feedback_groups(user=request.user),
+        "psea_groups": psea_managed_groups(request.user),
         "statuses": Status.choices,
         "types": FeedbackType.choices,
         "query": request.GET,
@@ -432,6 +440,7 @@ def dashboard(request: HttpRequest, group_pk: int) -> HttpResponse:
         "times": selectors.response_times(queryset),
         "rumours": selectors.rising_rumours(user=request.user, group=group),
         "open_count": queryset.exclude(status__in=[Status.ANSWERED, Status.CLOSED]).count(),
+        "names_psea": services.may_name_psea_coordinator(request.user, group),
     }
     return render(request, "feedback/dashboard.html", context)
 
@@ -604,6 +613,237 @@ def focal_points(request: HttpRequest) -> HttpResponse:
         "form": form,
         "focal_points": selectors.focal_points(user=user),
         "coordinators": selectors.psea_coordinators(user=user),
+        "psea_groups": selectors.feedback_groups(user=user).filter(
+            pk__in=psea_managed_groups(user)
+        ),
         "organisation": organisation,
     }
     return render(request, "feedback/focal_points.html", context)
+
+
+# --- a group's PSEA coordinators ----------------------------------------------------------------
+
+
+def psea_managed_groups(user: Any) -> set[int]:
+    """Groups whose PSEA coordinators the user names (admins: all; the pages link from here)."""
+    access = access_for(user)
+    if access.is_admin:
+        return set(selectors.feedback_groups(user=user).values_list("pk", flat=True))
+    return access.groups_with(Role.COORDINATOR)
+
+
+def _psea_row_forms(
+    row: Any, candidates: Any, posted: tuple[str, Any] | None
+) -> tuple[PseaCoordinatorChangeForm, PseaCoordinatorRemoveForm]:
+    """The change and remove forms of one row, from the version shown (or as posted)."""
+    change = PseaCoordinatorChangeForm(
+        initial={"user": row.user_id, "version": row.version},
+        candidates=candidates,
+        prefix=f"change-{row.pk}",
+    )
+    remove = PseaCoordinatorRemoveForm(initial={"version": row.version}, prefix=f"remove-{row.pk}")
+    if posted is not None:
+        kind, form = posted
+        if kind == "change":
+            change = form
+        else:
+            remove = form
+    return change, remove
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def psea_coordinators(request: HttpRequest, group_pk: int) -> HttpResponse:
+    """The group's PSEA coordinators (who, besides the PSEA focal points of the organisation
+    concerned, see its sensitive feedback): named, handed over and removed by the group's
+    coordinators and platform admins, each change through the service (audited)."""
+    user = request.user
+    group = _group_or_404(user, group_pk)
+    if not services.may_name_psea_coordinator(user, group):
+        raise PermissionDenied(_("Only the group's coordinators name its PSEA coordinator."))
+    candidates = selectors.psea_candidates(group=group)
+    rows = list(selectors.group_psea_coordinators(user=user, group=group))
+    here = reverse("feedback:psea-coordinators", args=[group.pk])
+    add_form = PseaCoordinatorForm(candidates=candidates)
+    posted: dict[int, tuple[str, Any]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "add":
+            add_form = PseaCoordinatorForm(request.POST, candidates=candidates)
+            if add_form.is_valid():
+                ok, named = attempt(
+                    add_form,
+                    services.psea_coordinator_add,
+                    actor=user,
+                    group=group,
+                    user=add_form.cleaned_data["user"],
+                )
+                if ok:
+                    messages.success(
+                        request,
+                        _("%(user)s is now a PSEA coordinator of this group.")
+                        % {"user": named.user},
+                    )
+                    return redirect(here)
+        elif action in ("change", "remove"):
+            row = next((r for r in rows if str(r.pk) == request.POST.get("coordinator")), None)
+            if row is None:
+                messages.error(
+                    request,
+                    _("This PSEA coordinator was removed meanwhile: check the list again."),
+                )
+                return redirect(here)
+            if action == "change":
+                form: Any = PseaCoordinatorChangeForm(
+                    request.POST, candidates=candidates, prefix=f"change-{row.pk}"
+                )
+                if form.is_valid():
+                    previous = row.user
+                    ok, changed = attempt(
+                        form,
+                        services.psea_coordinator_change,
+                        actor=user,
+                        psea_coordinator=row,
+                        user=form.cleaned_data["user"],
+                        expected_version=form.cleaned_data["version"],
+                    )
+                    if ok:
+                        messages.success(
+                            request,
+                            _(
+                                "%(user)s is now a PSEA coordinator of this group, instead of "
+                                "%(previous)s."
+                            )
+                            % {"user": changed.user, "previous": previous},
+                        )
+                        return redirect(here)
+            else:
+                form = PseaCoordinatorRemoveForm(request.POST, prefix=f"remove-{row.pk}")
+                if form.is_valid():
+                    ok, _result = attempt(
+                        form,
+                        services.psea_coordinator_remove,
+                        actor=user,
+                        psea_coordinator=row,
+                        expected_version=form.cleaned_data["version"],
+                    )
+                    if ok:
+                        messages.success(
+                            request,
+                            _("%(user)s is no longer a PSEA coordinator of this group.")
+                            % {"user": row.user},
+                        )
+                        return redirect(here)
+            posted[row.pk] = (action, form)
+    for row in rows:
+        row_forms = _psea_row_forms(row, candidates, posted.get(row.pk))
+        row.change_form, row.remove_form = row_forms  # type: ignore[attr-defined]
+    context = {
+        "group": group,
+        "coordinators": rows,
+        "form": add_form,
+        "focal_points": selectors.group_focal_points(user=user, group=group).filter(
+            kind=FocalPointKind.PSEA
+        ),
+    }
+    return render(request, "feedback/psea_coordinators.html", context)
+
+
+# --- service levels ---------------------------------------------------------------------------
+
+
+def _require_member(user: Any) -> None:
+    access = access_for(user)
+    if not (access.is_admin or access.is_member):
+        raise PermissionDenied(_("Service levels are shown to the network's members."))
+
+
+@login_required
+@denials_as_403
+def service_levels(request: HttpRequest) -> HttpResponse:
+    """The hours every item gets (members read them; platform admins change them)."""
+    user = request.user
+    _require_member(user)
+    rows = list(selectors.service_levels(user=user))
+    changeable = set(
+        selectors.service_levels(user=user, action=Permission.CHANGE).values_list("pk", flat=True)
+    )
+    for row in rows:
+        row.can_change = row.pk in changeable  # type: ignore[attr-defined]
+    context = {
+        "rows": rows,
+        "levels": sla.effective_levels(rows),
+        "can_create": ServiceLevel.can_create(access_for(user)),
+    }
+    return render(request, "feedback/service_levels.html", context)
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def service_level_create(request: HttpRequest) -> HttpResponse:
+    require_create(request.user, ServiceLevel)
+    form = ServiceLevelForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data, _m2m = form.service_data()
+        ok, _level = attempt(form, services.service_level_create, actor=request.user, data=data)
+        if ok:
+            messages.success(request, _("The service level was saved."))
+            return redirect("feedback:service-levels")
+    return render(request, "feedback/service_level_form.html", {"form": form, "level": None})
+
+
+def _service_level(request: HttpRequest, pk: int, action: str) -> ServiceLevel:
+    level = get_object_or_404(selectors.service_levels(user=request.user), pk=pk)
+    if not may(request.user, action, level):
+        raise PermissionDenied(_("Only platform admins change service levels."))
+    return level
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def service_level_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    level = _service_level(request, pk, Permission.CHANGE)
+    form = ServiceLevelForm(request.POST or None, instance=level, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data, _m2m = form.service_data()
+        ok, _result = attempt(
+            form,
+            services.service_level_update,
+            actor=request.user,
+            service_level=level,
+            data=data,
+            expected_version=form.expected_version,
+        )
+        if ok:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("feedback:service-levels")
+    return render(request, "feedback/service_level_form.html", {"form": form, "level": level})
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def service_level_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    level = _service_level(request, pk, Permission.DELETE)
+    back = reverse("feedback:service-levels")
+    form = DeleteForm(
+        request.POST if request.method == "POST" else None, initial={"version": level.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        ok, _result = attempt(
+            form,
+            services.service_level_delete,
+            actor=request.user,
+            service_level=level,
+            expected_version=form.cleaned_data["version"],
+        )
+        if ok:
+            messages.success(
+                request, _("“%(object)s” was deleted: the default hours apply.") % {"object": level}
+            )
+            return redirect(back)
+    context = {"object": level, "form": form, "cancel_url": back}
+    return render(request, "network/confirm_delete.html", context)

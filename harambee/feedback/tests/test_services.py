@@ -263,3 +263,150 @@ def test_no_small_cell_survives_and_zeros_stay():
     table = stats.suppress_counts({"a": 0, "b": 1, "c": 4, "d": 50}, limit=5)
     cells = dict(table.one_way)
     assert cells["a"] == 0 and cells["b"] is None and cells["c"] is None and cells["d"] == 50
+
+
+# --- PSEA coordinators and service levels -----------------------------------------------------
+
+
+def test_only_the_groups_coordinators_and_admins_name_psea_coordinators(people):
+    from django.core.exceptions import ValidationError
+
+    from harambee.core.choices import Role
+    from harambee.network.tests.factories import GroupRoleFactory
+
+    from ..models import PseaCoordinator
+
+    elsewhere = people.outsider
+    GroupRoleFactory(user=elsewhere, role=Role.COORDINATOR)  # coordinates another group
+    for refused in (people.intake, people.psea_coordinator, elsewhere):
+        with pytest.raises(PermissionDeniedError):
+            services.psea_coordinator_add(
+                actor=refused, group=people.group, user=people.other_focal
+            )
+    row = PseaCoordinator.objects.get(group=people.group)
+    with pytest.raises(PermissionDeniedError):
+        services.psea_coordinator_remove(
+            actor=people.intake, psea_coordinator=row, expected_version=1
+        )
+    with pytest.raises(PermissionDeniedError):
+        services.psea_coordinator_change(
+            actor=elsewhere, psea_coordinator=row, user=people.other_focal, expected_version=1
+        )
+    # Someone outside the group cannot be named, not even by an admin.
+    with pytest.raises(ValidationError) as error:
+        services.psea_coordinator_add(actor=people.admin, group=people.group, user=elsewhere)
+    assert "user" in error.value.message_dict
+    named = services.psea_coordinator_add(
+        actor=people.admin, group=people.group, user=people.other_focal
+    )
+    assert ChangeRecord.objects.for_object(named).get().action == "create"
+
+
+def test_psea_coordinator_changes_carry_the_version_read(people):
+    from django.core.exceptions import ValidationError
+
+    from harambee.core.errors import StaleVersionError
+
+    from ..models import PseaCoordinator
+
+    row = PseaCoordinator.objects.get(group=people.group)
+    with pytest.raises(ValidationError):
+        services.psea_coordinator_change(
+            actor=people.coordinator, psea_coordinator=row, user=people.other_focal
+        )
+    with pytest.raises(ValidationError):
+        services.psea_coordinator_remove(actor=people.coordinator, psea_coordinator=row)
+    services.psea_coordinator_change(
+        actor=people.coordinator,
+        psea_coordinator=row,
+        user=people.other_focal,
+        expected_version=1,
+    )
+    with pytest.raises(StaleVersionError):
+        services.psea_coordinator_change(
+            actor=people.coordinator,
+            psea_coordinator=row,
+            user=people.psea_coordinator,
+            expected_version=1,
+        )
+    with pytest.raises(StaleVersionError):
+        services.psea_coordinator_remove(
+            actor=people.coordinator, psea_coordinator=row, expected_version=1
+        )
+    row.refresh_from_db()
+    assert row.user == people.other_focal
+    records = ChangeRecord.objects.for_object(row)
+    services.psea_coordinator_remove(
+        actor=people.coordinator, psea_coordinator=row, expected_version=2
+    )
+    assert not PseaCoordinator.objects.exists()
+    assert [r.action for r in records] == ["delete", "update"]
+
+
+def test_service_levels_are_changed_by_platform_admins_only(people):
+    from harambee.core.errors import StaleVersionError
+
+    data = {
+        "feedback_type": "question",
+        "sensitive": False,
+        "hours_to_acknowledge": 4,
+        "hours_to_resolve": 48,
+        "hours_to_escalate": 24,
+    }
+    with pytest.raises(PermissionDeniedError):
+        services.service_level_create(actor=people.coordinator, data=data)
+    level = services.service_level_create(actor=people.admin, data=data)
+    with pytest.raises(PermissionDeniedError):
+        services.service_level_update(
+            actor=people.coordinator,
+            service_level=level,
+            data={"hours_to_resolve": 1000},
+            expected_version=1,
+        )
+    with pytest.raises(PermissionDeniedError):
+        services.service_level_delete(
+            actor=people.coordinator, service_level=level, expected_version=1
+        )
+    services.service_level_update(
+        actor=people.admin, service_level=level, data={"hours_to_resolve": 96}, expected_version=1
+    )
+    with pytest.raises(StaleVersionError):
+        services.service_level_update(
+            actor=people.admin,
+            service_level=level,
+            data={"hours_to_resolve": 120},
+            expected_version=1,
+        )
+    level.refresh_from_db()
+    assert level.hours_to_resolve == 96
+    assert [r.action for r in ChangeRecord.objects.for_object(level)] == ["update", "create"]
+
+
+@pytest.mark.parametrize(
+    ("hours", "field"),
+    [
+        ((0, 48, 24), "hours_to_acknowledge"),
+        ((72, 48, 60), "hours_to_acknowledge"),
+        ((4, 48, 72), "hours_to_escalate"),
+        ((24, 48, 12), "hours_to_escalate"),
+    ],
+)
+def test_service_levels_must_make_sense(people, hours, field):
+    from django.core.exceptions import ValidationError
+
+    from ..models import ServiceLevel
+
+    acknowledge, resolve, escalate = hours
+    with pytest.raises(ValidationError) as error:
+        services.service_level_create(
+            actor=people.admin,
+            data={
+                "feedback_type": "",
+                "sensitive": True,
+                "hours_to_acknowledge": acknowledge,
+                "hours_to_resolve": resolve,
+                "hours_to_escalate": escalate,
+            },
+        )
+    assert field in error.value.message_dict
+    assert not ServiceLevel.objects.exists()
