@@ -23,6 +23,13 @@ class EntityType(models.TextChoices):
     AIRCRAFT = "aircraft", _("Aircraft")
 
 
+class PayeeSchema(models.TextChoices):
+    """What a payee is (blank: not said), as screening takes it."""
+
+    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", _("Organisation")
+
+
 class NameQuality(models.TextChoices):
     STRONG = "strong", _("Strong")
     WEAK = "weak", _("Weak")

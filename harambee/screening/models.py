@@ -33,6 +33,7 @@ from .choices import (
     NameQuality,
     Outcome,
     PackageKind,
+    PayeeSchema,
     SourceKind,
     SubjectKind,
     VersionStatus,
@@ -383,7 +384,7 @@ class Payee(RestrictedModel):
         _("type"),
         max_length=16,
         blank=True,
-        choices=[("person", _("Person")), ("organisation", _("Organisation"))],
+        choices=PayeeSchema.choices,
     )
     date_of_birth = models.CharField(
         _("date of birth"), max_length=10, blank=True, help_text=_("YYYY or YYYY-MM-DD.")
@@ -391,6 +392,16 @@ class Payee(RestrictedModel):
     nationality = models.CharField(_("nationality or country"), max_length=100, blank=True)
     identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    # Who is paid, with their date of birth and documents: personal data. Left out of the API
+    # unless asked for (and then logged), recorded as changed/unchanged in the change log.
+    personal_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "date_of_birth",
+        "nationality",
+        "identifiers",
+        "notes",
+    )
 
     class Meta:
         verbose_name = _("payee")
@@ -541,6 +552,10 @@ class ScreeningAlert(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    # The name screened (a payee, a board member, a contact person) is in the query and in the
+    # hit's explanation: personal data, left out of the API unless asked for (and then logged).
+    personal_fields: ClassVar[tuple[str, ...]] = ("subject_name", "query", "hit")
 
     class Meta:
         verbose_name = _("screening alert")

@@ -15,6 +15,7 @@ from .models import (
     EntryNationality,
     ListEntry,
     ListVersion,
+    ScreeningAlert,
     ScreeningBatch,
 )
 
@@ -29,6 +30,13 @@ def active_versions() -> QuerySet[ListVersion]:
 
 def batches(*, user: Any) -> QuerySet[ScreeningBatch]:
     return ScreeningBatch.objects.restrict(user, "view").select_related("created_by")
+
+
+def alerts(*, user: Any) -> QuerySet[ScreeningAlert]:
+    """The alerts of continuous screening the user may see (their organisation's), newest first."""
+    return ScreeningAlert.objects.restrict(user, "view").select_related(
+        "organisation", "list_version", "decision"
+    )
 
 
 def active_index() -> ListIndex:

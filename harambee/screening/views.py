@@ -35,6 +35,7 @@ from .dd import decisions as decision_services
 from .dd import packages as package_services
 from .dd import profile as profile_services
 from .dd.payees import payee_add, payee_remove, payees
+from .filtersets import ScreeningAlertFilterSet
 from .forms import (
     BatchForm,
     DecisionForm,
@@ -425,12 +426,13 @@ def decision_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def alert_inbox(request: HttpRequest) -> HttpResponse:
     _member(request)
-    status = request.GET.get("status", AlertStatus.OPEN)
-    alerts = ScreeningAlert.objects.restrict(request.user).select_related(
-        "list_version", "decision"
-    )
-    if status in AlertStatus.values:
-        alerts = alerts.filter(status=status)
+    # Open alerts unless asked otherwise; "all" (not a status) filters nothing. The same
+    # FilterSet as the API: an invalid value is ignored here, refused there.
+    filters = request.GET.copy()
+    status = filters.setdefault("status", AlertStatus.OPEN)
+    alerts = ScreeningAlertFilterSet(
+        filters, queryset=selectors.alerts(user=request.user), request=request
+    ).qs
     context = {
         "page_obj": paginate(request, alerts),
         "status": status,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from harambee.core.access import access_for
@@ -17,3 +18,18 @@ class IsMember(permissions.BasePermission):
             bool(request.user and request.user.is_authenticated)
             and access_for(request.user).is_member
         )
+
+
+class UsesScreening(permissions.BasePermission):
+    """As the screening pages: logged-in members of the network, and platform admins.
+
+    Which rows they see, and what they may change, is the models' rules (selectors, services).
+    """
+
+    message = _("Only members of the network use sanctions screening.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        access = access_for(request.user)
+        return access.is_member or access.is_admin

@@ -6,6 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from harambee.network.api.serializers import VersionedSerializer
+from harambee.privacy.serializers import PersonalFieldsMixin
+
 from ..choices import Outcome, PackageKind
 from ..matching.engine import SCHEMAS
 from ..models import (
@@ -13,6 +16,8 @@ from ..models import (
     ListVersion,
     PackageAccess,
     PackageShare,
+    Payee,
+    ScreeningAlert,
     ScreeningBatch,
     ScreeningDecision,
     ScreeningResult,
@@ -193,6 +198,99 @@ class DecisionRequestSerializer(serializers.Serializer):
         if len(given) != 1:
             raise serializers.ValidationError("Give exactly one of result, alert or query.")
         return attrs
+
+
+# --- payees and alerts --------------------------------------------------------------------
+
+
+class PayeeSerializer(PersonalFieldsMixin, VersionedSerializer):
+    """Name, date of birth, nationality, identifiers and notes are personal: returned only
+    with ?include_personal=true (and logged). The organisation is the author's own."""
+
+    organisation: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    date_of_birth = serializers.RegexField(
+        r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        required=False,
+        allow_blank=True,
+        help_text="YYYY or YYYY-MM-DD.",
+    )
+    identifiers = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=20,
+        help_text="Passport or registration numbers.",
+    )
+
+    class Meta:
+        model = Payee
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "name",
+            "schema",
+            "date_of_birth",
+            "nationality",
+            "identifiers",
+            "notes",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class AlertSerializer(PersonalFieldsMixin, serializers.ModelSerializer):
+    """The name screened (`subject_name`, `query`, `hit`) is personal: returned only with
+    ?include_personal=true (and logged)."""
+
+    organisation: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    list_version: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    decision: Any = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    decision_outcome = serializers.SerializerMethodField(
+        help_text="The outcome of the decision that closed the alert, if any."
+    )
+    query = serializers.JSONField(read_only=True)
+    hit = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = ScreeningAlert
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "subject_kind",
+            "subject_id",
+            "subject_name",
+            "query",
+            "list_version",
+            "list_code",
+            "entry_ref",
+            "entry_fingerprint",
+            "score",
+            "hit",
+            "status",
+            "decision",
+            "decision_outcome",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_decision_outcome(self, alert: ScreeningAlert) -> str | None:
+        return alert.decision.outcome if alert.decision is not None else None
+
+
+class AlertDecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to clear a hit (why it is a false positive).",
+    )
 
 
 class PackageSerializer(serializers.ModelSerializer):

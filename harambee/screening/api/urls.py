@@ -10,6 +10,8 @@ def register(router: DefaultRouter) -> None:
     router.register("screening/batches", views.ScreeningBatchViewSet, basename="screening-batch")
     router.register("screening/decisions", views.DecisionViewSet, basename="screening-decision")
     router.register("screening/packages", views.PackageViewSet, basename="dd-package")
+    router.register("screening/payees", views.PayeeViewSet, basename="screening-payee")
+    router.register("screening/alerts", views.AlertViewSet, basename="screening-alert")
 
 
 urlpatterns = [

@@ -1,4 +1,5 @@
-"""Screening over the API: one name (answer at once), batches (in the background), lists."""
+"""Screening over the API: one name (answer at once), batches (in the background), lists,
+decisions, payees, the alert inbox and due-diligence packages."""
 
 from __future__ import annotations
 
@@ -23,13 +24,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from harambee.core.access import access_for
+from harambee.core.api.permissions import RestrictedObjectPermission
+from harambee.network.api.views import ServiceViewSet, documented
 from harambee.privacy.access import log_access
 from harambee.privacy.choices import AccessAction as PersonalDataAccess
 from harambee.privacy.choices import AccessChannel
+from harambee.privacy.serializers import INCLUDE_PERSONAL_PARAMETER, PersonalDataViewMixin
 
 from .. import selectors, services
 from ..choices import AccessAction
 from ..dd import decisions, packages
+from ..dd.payees import payee_add, payee_remove, payee_update, payees
+from ..filtersets import PayeeFilterSet, ScreeningAlertFilterSet
 from ..matching.engine import Query
 from ..matching.scorer import DEFAULT_THRESHOLD
 from ..models import (
@@ -42,8 +48,10 @@ from ..models import (
     ScreeningResult,
     SigningKey,
 )
-from .permissions import IsMember
+from .permissions import IsMember, UsesScreening
 from .serializers import (
+    AlertDecisionSerializer,
+    AlertSerializer,
     BatchUploadSerializer,
     DecisionRequestSerializer,
     DecisionSerializer,
@@ -53,6 +61,7 @@ from .serializers import (
     PackageCreateSerializer,
     PackageSerializer,
     PackageShareSerializer,
+    PayeeSerializer,
     ScreeningBatchSerializer,
     ScreeningResultSerializer,
     ScreenRequestSerializer,
@@ -262,6 +271,88 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             name = "screening-decisions.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+# --- payees -------------------------------------------------------------------------------
+
+
+@documented(PayeeSerializer)
+@extend_schema_view(
+    list=extend_schema(
+        summary="Payees of your organisation", parameters=[INCLUDE_PERSONAL_PARAMETER]
+    ),
+    retrieve=extend_schema(summary="One payee", parameters=[INCLUDE_PERSONAL_PARAMETER]),
+    create=extend_schema(summary="Add a payee of your organisation (editors); it is screened"),
+    update=extend_schema(summary="Change a payee (editors; send the version you read)"),
+    partial_update=extend_schema(summary="Change a payee (editors; send the version you read)"),
+    destroy=extend_schema(summary="Remove a payee (coordinators; ?version= you read)"),
+)
+class PayeeViewSet(PersonalDataViewMixin, ServiceViewSet):
+    """Payees of the user's organisation, as on the payees page: screened when added or
+    changed (new hits raise alerts), and again whenever a list changes. Name, date of birth,
+    nationality, identifiers and notes come back only with ?include_personal=true (logged)."""
+
+    permission_classes = [UsesScreening, RestrictedObjectPermission]
+    model = Payee
+    selector = staticmethod(payees)
+    serializer_class = PayeeSerializer
+    filterset_class = PayeeFilterSet
+
+    def create_with_service(self, data: dict[str, Any], m2m: dict[str, Any]) -> Payee:
+        return payee_add(actor=self.request.user, data=data)
+
+    def update_with_service(
+        self, instance: Any, data: dict[str, Any], m2m: dict[str, Any], version: int
+    ) -> Payee:
+        return payee_update(
+            actor=self.request.user, payee=instance, data=data, expected_version=version
+        )
+
+    def delete_with_service(self, instance: Any, version: int | None) -> None:
+        payee_remove(actor=self.request.user, payee=instance, expected_version=version)
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Alerts of continuous screening for your organisation, newest first",
+        parameters=[INCLUDE_PERSONAL_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="One alert", parameters=[INCLUDE_PERSONAL_PARAMETER]),
+)
+class AlertViewSet(PersonalDataViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The alert inbox: new hits found by continuous screening, open until a decision on the
+    hit answers them. The name screened comes back only with ?include_personal=true (logged)."""
+
+    permission_classes = [UsesScreening]
+    queryset = ScreeningAlert.objects.all()
+    serializer_class = AlertSerializer
+    filterset_class = ScreeningAlertFilterSet
+
+    def get_queryset(self) -> QuerySet[ScreeningAlert]:
+        return selectors.alerts(user=self.request.user)
+
+    @extend_schema(
+        summary="Decide on the alert's hit (editors and compliance focal points); it closes "
+        "every open alert the decision answers",
+        request=AlertDecisionSerializer,
+        responses={201: DecisionSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request: Request, pk: Any = None) -> Response:
+        alert = self.get_object()
+        body = AlertDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = decisions.decide_alert(
+            actor=request.user,
+            alert=alert,
+            outcome=body.validated_data["outcome"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 # --- packages -----------------------------------------------------------------------------

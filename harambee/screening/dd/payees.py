@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from harambee.core.access import access_for
 from harambee.core.choices import Visibility
 from harambee.core.errors import PermissionDeniedError
-from harambee.core.services import create_object, delete_object
+from harambee.core.services import create_object, delete_object, update_object
 
 from ..models import Payee
 from .continuous import payee_subject, screen_subjects
@@ -19,6 +19,11 @@ from .continuous import payee_subject, screen_subjects
 
 def payees(*, user: Any) -> QuerySet[Payee]:
     return Payee.objects.restrict(user).select_related("organisation")
+
+
+def _screen_when_committed(payee: Payee) -> None:
+    """Screen the payee (as it now is) once the write is committed; new hits alert."""
+    transaction.on_commit(lambda: screen_subjects([payee_subject(payee)]))
 
 
 def payee_add(*, actor: Any, data: dict[str, Any]) -> Payee:
@@ -36,9 +41,27 @@ def payee_add(*, actor: Any, data: dict[str, Any]) -> Payee:
             "visibility": Visibility.ORGANISATION,
         },
     )
-    transaction.on_commit(lambda: screen_subjects([payee_subject(payee)]))
+    _screen_when_committed(payee)
     return payee
 
 
-def payee_remove(*, actor: Any, payee: Payee) -> None:
-    delete_object(payee, actor=actor)
+def payee_update(
+    *, actor: Any, payee: Payee, data: dict[str, Any], expected_version: int | None
+) -> Payee:
+    """Change a payee (editors of its organisation) if nobody saved it since
+    `expected_version`, and screen it again as changed."""
+    allowed = {"name", "schema", "date_of_birth", "nationality", "identifiers", "notes"}
+    payee = update_object(
+        payee,
+        actor=actor,
+        data={k: v for k, v in data.items() if k in allowed},
+        expected_version=expected_version,
+    )
+    _screen_when_committed(payee)
+    return payee
+
+
+def payee_remove(*, actor: Any, payee: Payee, expected_version: int | None = None) -> None:
+    """Remove a payee (coordinators of its organisation); with `expected_version`, only if
+    nobody changed it since."""
+    delete_object(payee, actor=actor, expected_version=expected_version)

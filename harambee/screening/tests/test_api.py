@@ -235,3 +235,243 @@ def test_packages_api(un_small, ngo_editor):
         ("bea", "viewed"),
     ]
     assert client.delete(base).status_code == 405
+
+
+# --- payees and alerts --------------------------------------------------------------------
+
+PAYEES = "/api/screening/payees/"
+ALERTS = "/api/screening/alerts/"
+
+
+def _user_with_role(organisation, role, username=None):
+    from harambee.network.tests.factories import GroupRoleFactory
+
+    user = UserFactory(organisation=organisation, **({"username": username} if username else {}))
+    GroupRoleFactory(user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def rival():
+    """An editor of another organisation."""
+    from harambee.core.choices import Role
+
+    return _user_with_role(OrganisationFactory(name="Rival Relief"), Role.EDITOR, "rita")
+
+
+def _payee(editor, **data):
+    from harambee.screening.dd.payees import payee_add
+
+    return payee_add(actor=editor, data=data)
+
+
+def _add_payee(client, capture, body, **params):
+    with capture(execute=True):  # screening runs once the payee is committed
+        return client.post(PAYEES + _query(params), body, format="json")
+
+
+def _query(params):
+    from urllib.parse import urlencode
+
+    return f"?{urlencode(params)}" if params else ""
+
+
+def test_payee_endpoints_refuse_anonymous_and_people_of_no_organisation(editor):
+    from harambee.screening.models import Payee
+
+    payee = _payee(editor, name="Jane Doe")
+    for client in (client_for(None), client_for(UserFactory(organisation=None))):
+        assert client.get(PAYEES).status_code in (401, 403)
+        assert client.get(f"{PAYEES}{payee.pk}/").status_code in (401, 403)
+        assert client.post(PAYEES, {"name": "X"}, format="json").status_code in (401, 403)
+        assert client.get(ALERTS).status_code in (401, 403)
+    assert Payee.objects.count() == 1
+
+
+def test_payee_added_over_the_api_is_screened_and_only_its_organisation_sees_it(
+    un_small, editor, rival, django_capture_on_commit_callbacks
+):
+    from harambee.core.models import ChangeRecord
+    from harambee.screening.choices import SubjectKind
+    from harambee.screening.models import Payee, ScreeningAlert
+
+    body = {"name": "Abdul Latif Mansoor", "schema": "person", "date_of_birth": "1968"}
+    response = _add_payee(client_for(editor), django_capture_on_commit_callbacks, body)
+    assert response.status_code == 201, response.content
+    payee = Payee.objects.get(pk=response.json()["id"])
+    assert payee.organisation == editor.organisation and payee.name == "Abdul Latif Mansoor"
+    assert response.json()["version"] == 1 and "name" not in response.json()
+    # screened as the page screens: the hit is an alert of the organisation
+    alert = ScreeningAlert.objects.get(subject_kind=SubjectKind.PAYEE, subject_id=payee.pk)
+    assert alert.organisation == editor.organisation and alert.entry_ref == "TAi.001"
+    assert ChangeRecord.objects.for_object(payee).get().action == "create"
+    # the same colleague lists it; another organisation sees nothing of it
+    listed = client_for(editor).get(PAYEES).json()["results"]
+    assert [p["id"] for p in listed] == [payee.pk]
+    assert client_for(rival).get(PAYEES).json()["results"] == []
+    assert client_for(rival).get(f"{PAYEES}{payee.pk}/").status_code == 404
+    filtered = client_for(rival).get(PAYEES, {"organisation": editor.organisation_id}).json()
+    assert filtered["results"] == []
+    # a payee added by the rival is theirs, never the editor's
+    _add_payee(client_for(rival), django_capture_on_commit_callbacks, {"name": "Jane Doe"})
+    assert [p["id"] for p in client_for(editor).get(PAYEES).json()["results"]] == [payee.pk]
+
+
+def test_payee_create_and_update_need_an_editor(editor):
+    from harambee.core.choices import Role
+
+    viewer = _user_with_role(editor.organisation, Role.VIEWER)
+    assert client_for(viewer).post(PAYEES, {"name": "Jane Doe"}, format="json").status_code == 403
+    payee = _payee(editor, name="Jane Doe")
+    response = client_for(viewer).patch(
+        f"{PAYEES}{payee.pk}/", {"notes": "x", "version": 1}, format="json"
+    )
+    assert response.status_code == 403
+    invalid = client_for(editor).post(
+        PAYEES, {"name": "Jane Doe", "date_of_birth": "1/2/1990"}, format="json"
+    )
+    assert invalid.status_code == 400 and "date_of_birth" in invalid.json()["fields"]
+
+
+def test_payee_update_screens_again_and_refuses_a_stale_version(
+    un_small, editor, rival, django_capture_on_commit_callbacks
+):
+    from harambee.screening.models import Payee, ScreeningAlert
+
+    client = client_for(editor)
+    created = _add_payee(client, django_capture_on_commit_callbacks, {"name": "Jane Doe"}).json()
+    assert not ScreeningAlert.objects.exists()
+    url = f"{PAYEES}{created['id']}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(
+            url + "?include_personal=true",
+            {"name": "Abdul Latif Mansoor", "schema": "person", "version": 1},
+            format="json",
+        )
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "Abdul Latif Mansoor" and response.json()["version"] == 2
+    assert ScreeningAlert.objects.get(subject_id=created["id"]).entry_ref == "TAi.001"
+    # an update based on version 1 would overwrite the change above: refused
+    stale = client.put(url, {"name": "Jane Doe", "version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    missing = client.patch(url, {"name": "Jane Doe"}, format="json")
+    assert missing.status_code == 400 and "version" in missing.json()["fields"]
+    assert Payee.objects.get().name == "Abdul Latif Mansoor"
+    # the organisation cannot be moved, and another organisation cannot change it
+    client.patch(url, {"organisation": rival.organisation_id, "version": 2}, format="json")
+    assert Payee.objects.get().organisation == editor.organisation
+    hidden = client_for(rival).patch(url, {"name": "X", "version": 3}, format="json")
+    assert hidden.status_code == 404
+
+
+def test_payee_removed_by_a_coordinator_with_the_version_read(editor):
+    from harambee.core.choices import Role
+    from harambee.screening.models import Payee
+
+    coordinator = _user_with_role(editor.organisation, Role.COORDINATOR)
+    payee = _payee(editor, name="Jane Doe")
+    url = f"{PAYEES}{payee.pk}/"
+    assert client_for(editor).delete(url + "?version=1").status_code == 403
+    assert client_for(coordinator).delete(url).status_code == 400  # no version given
+    assert client_for(coordinator).delete(url + "?version=7").status_code == 409
+    assert client_for(coordinator).delete(url + "?version=1").status_code == 204
+    assert not Payee.objects.exists()
+
+
+def test_payee_personal_fields_only_when_asked_and_logged(editor):
+    from harambee.privacy.models import AccessLog
+
+    payee = _payee(
+        editor,
+        name="Zawadi Okello",
+        schema="person",
+        date_of_birth="1990-02-03",
+        nationality="UG",
+        identifiers=["A123"],
+        notes="Driver",
+    )
+    client = client_for(editor)
+    plain = client.get(f"{PAYEES}{payee.pk}/").json()
+    for field in ("name", "date_of_birth", "nationality", "identifiers", "notes"):
+        assert field not in plain
+    assert plain["schema"] == "person" and plain["version"] == 1
+    assert "Zawadi" not in client.get(PAYEES).content.decode()
+    assert not AccessLog.objects.exists()
+    full = client.get(f"{PAYEES}{payee.pk}/", {"include_personal": "true"}).json()
+    assert (full["name"], full["date_of_birth"], full["identifiers"]) == (
+        "Zawadi Okello",
+        "1990-02-03",
+        ["A123"],
+    )
+    client.get(PAYEES, {"include_personal": "true"})
+    logged = AccessLog.objects.filter(object_id=str(payee.pk), user=editor)
+    assert logged.count() == 2
+    assert {e.channel for e in logged} == {"api"} and "name" in logged.first().fields
+    # asking does not widen who sees: another organisation still gets nothing
+    other = UserFactory(organisation=OrganisationFactory(name="Other"))
+    asked = client_for(other).get(PAYEES, {"include_personal": "true"}).json()
+    assert asked["results"] == [] and AccessLog.objects.count() == 2
+
+
+def test_alert_inbox_filters_and_personal_fields(
+    un_small, editor, rival, django_capture_on_commit_callbacks
+):
+    from harambee.privacy.models import AccessLog
+    from harambee.screening.models import ScreeningAlert
+
+    body = {"name": "Abdul Latif Mansoor", "schema": "person"}
+    _add_payee(client_for(editor), django_capture_on_commit_callbacks, body)
+    _add_payee(client_for(rival), django_capture_on_commit_callbacks, body)
+    own = ScreeningAlert.objects.get(organisation=editor.organisation)
+    client = client_for(editor)
+    listed = client.get(ALERTS).json()["results"]
+    assert [a["id"] for a in listed] == [own.pk]
+    assert listed[0]["status"] == "open" and listed[0]["entry_ref"] == "TAi.001"
+    assert listed[0]["list_version"] == un_small.pk and "subject_name" not in listed[0]
+    assert "Mansoor" not in client.get(ALERTS).content.decode()
+    for params, expected in (
+        ({"status": "open"}, [own.pk]),
+        ({"status": "reviewed"}, []),
+        ({"list_version": un_small.pk}, [own.pk]),
+        ({"list_version": un_small.pk + 1}, []),
+        ({"organisation": editor.organisation_id}, [own.pk]),
+        ({"organisation": rival.organisation_id}, []),  # never another organisation's
+    ):
+        assert [a["id"] for a in client.get(ALERTS, params).json()["results"]] == expected
+    assert client.get(ALERTS, {"status": "closed"}).status_code == 400
+    assert client_for(rival).get(f"{ALERTS}{own.pk}/").status_code == 404
+    detail = client.get(f"{ALERTS}{own.pk}/", {"include_personal": "true"}).json()
+    assert detail["subject_name"] == "Abdul Latif Mansoor"
+    assert detail["query"]["name"] == "Abdul Latif Mansoor" and detail["hit"]["ref"] == "TAi.001"
+    assert AccessLog.objects.filter(object_id=str(own.pk), user=editor).count() == 1
+
+
+def test_alert_decided_over_the_api_closes_it(
+    un_small, editor, rival, django_capture_on_commit_callbacks
+):
+    from harambee.core.choices import Role
+    from harambee.screening.models import ComplianceFocalPoint, ScreeningAlert
+
+    organisation = editor.organisation
+    _add_payee(
+        client_for(editor), django_capture_on_commit_callbacks, {"name": "Abdul Latif Mansoor"}
+    )
+    alert = ScreeningAlert.objects.get()
+    url = f"{ALERTS}{alert.pk}/decide/"
+    viewer = _user_with_role(organisation, Role.VIEWER)
+    assert client_for(viewer).post(url, {"outcome": "escalated"}, format="json").status_code == 403
+    assert client_for(rival).post(url, {"outcome": "escalated"}, format="json").status_code == 404
+    focal = UserFactory(username="fiona", organisation=organisation)
+    ComplianceFocalPoint.objects.create(organisation=organisation, user=focal)
+    client = client_for(focal)
+    no_reason = client.post(url, {"outcome": "cleared"}, format="json")
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "decision_invalid"
+    response = client.post(url, {"outcome": "cleared", "reason": "Other man."}, format="json")
+    assert response.status_code == 201, response.content
+    decision = response.json()
+    assert decision["entry_ref"] == "TAi.001" and decision["reason"] == "Other man."
+    assert decision["subject"].startswith("continuous screening")
+    closed = client.get(f"{ALERTS}{alert.pk}/").json()
+    assert closed["status"] == "reviewed" and closed["decision"] == decision["id"]
+    assert closed["decision_outcome"] == "cleared"
+    assert [a["id"] for a in client.get(ALERTS, {"status": "open"}).json()["results"]] == []

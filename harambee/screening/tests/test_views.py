@@ -335,3 +335,27 @@ def test_payees_packages_share_verify_and_alerts(
         and ("bea", "verified") in actions
         and ("bea", "downloaded") in actions
     )
+
+
+def test_alert_inbox_shows_open_alerts_unless_asked(
+    client, un_small, editor, django_capture_on_commit_callbacks
+):
+    from harambee.screening.dd.decisions import decide_alert
+    from harambee.screening.dd.payees import payee_add
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payee_add(actor=editor, data={"name": "Abdul Latif Mansoor", "schema": "person"})
+        payee_add(actor=editor, data={"name": "Mohammed Hassan al-Tikriti", "schema": "person"})
+    alerts = {a.entry_ref: a for a in ScreeningAlert.objects.all()}
+    assert set(alerts) >= {"TAi.001", "IQi.099"}
+    decide_alert(actor=editor, alert=alerts["TAi.001"], outcome="escalated", reason="")
+    client.force_login(editor)
+    url = reverse("screening:alert-inbox")
+
+    def shown(**params):
+        page = client.get(url, params).content.decode()
+        return {ref for ref in alerts if ref in page}
+
+    assert shown() == shown(status="open") == set(alerts) - {"TAi.001"}
+    assert shown(status="reviewed") == {"TAi.001"}
+    assert shown(status="all") == shown(status="anything") == set(alerts)
