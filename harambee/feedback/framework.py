@@ -7,6 +7,7 @@ framework; four complaint categories are *sensitive* and are handled only by nam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,6 +179,53 @@ def label_of_code(key: str) -> str:
 
 def is_sensitive(category: str) -> bool:
     return category in SENSITIVE_CATEGORIES
+
+
+# What a sender may write for "no" (a form's unticked box sends nothing at all).
+_NOT_FLAGGED = frozenset({"", "0", "false", "no", "off", "none", "null"})
+
+
+def is_flagged(value: Any) -> bool:
+    """Whether a declared "sensitive" flag says yes: a boolean, or a form's or a file's word
+    ("on", "true", "1"...). Anything but a clear "no" counts as yes."""
+    if isinstance(value, str):
+        return value.strip().lower() not in _NOT_FLAGGED
+    return bool(value)
+
+
+def declares_sensitive(data: Mapping[str, Any]) -> bool:
+    """The one rule that makes feedback sensitive from what was declared with it: the sender's
+    "sensitive" flag, a sensitive category, or a code of a sensitive category. Items are made
+    sensitive by it (services.clean_intake), and so is raw intake, whether or not it could be
+    read into an item (services.record_raw, raw_declares_sensitive)."""
+    category = str(data.get("category") or "").strip()
+    owner = CODE_TO_CATEGORY.get(str(data.get("code") or "").strip())
+    return (
+        is_flagged(data.get("sensitive"))
+        or is_sensitive(category)
+        or (owner is not None and owner.sensitive)
+    )
+
+
+def raw_declares_sensitive(payload: Any) -> bool:
+    """`declares_sensitive` applied to what arrived as it arrived (RawIntake.payload, parsed):
+    a form's or an API's fields; for a file, any cell holding the key of a sensitive category
+    or code (a file's column mapping is not kept, and a file that could not be read into items
+    may not have one)."""
+    if not isinstance(payload, Mapping):
+        return False
+    if declares_sensitive(payload):
+        return True
+    rows = payload.get("rows")
+    if not isinstance(rows, list):
+        return False
+    return any(
+        declares_sensitive({"category": cell, "code": cell})
+        for row in rows
+        if isinstance(row, list)
+        for cell in row
+        if isinstance(cell, str)
+    )
 
 
 def check_coding(feedback_type: str, category: str, code: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from harambee.activities.models import Sector
 from harambee.network.models import Group
 
 from .choices import AnswerChannel, Channel, ImportTarget, IntakeSource
+from .framework import raw_declares_sensitive
 from .models import FeedbackItem, RawIntake
 from .services import IntakeError, accept_raw, record_raw, reject_raw, submit_feedback
 
@@ -240,7 +241,9 @@ def import_file(
         report.errors = raw.errors
         return report
     raw.payload = _payload(file_name, headers, rows)
-    raw.save(update_fields=["payload", "updated_at"])
+    # A file with a sensitive category or code in any cell is reviewed as sensitive intake.
+    raw.sensitive = raw_declares_sensitive({"rows": rows})
+    raw.save(update_fields=["payload", "sensitive", "updated_at"])
     report.mapping = propose_mapping(headers, mapping)
     targets = set(ImportTarget.values)
     unmapped = [h for h in headers if report.mapping.get(h) not in targets]

@@ -12,6 +12,8 @@ The visibility rule (see `FeedbackItem.permission_filter`) comes in a pair of pe
 
 `selectors.visible_items` is the one place both are combined; every page, API endpoint, export
 and count reads through it, so a plain `restrict(user)` can never show a sensitive item.
+Raw intake follows the same pair through its stored `sensitive` flag (what the sender declared,
+since its words are encrypted): `RawIntake.permission_filter`.
 """
 
 from __future__ import annotations
@@ -290,6 +292,16 @@ class RawIntake(BaseModel):
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     external_id = models.CharField(_("identifier in the source"), max_length=128, blank=True)
     payload = EncryptedTextField(_("what was sent (JSON)"), blank=True)
+    # Set at intake from what the sender declared (framework.declares_sensitive), since the
+    # encrypted payload cannot be filtered on: sensitive intake is seen as sensitive items are.
+    sensitive = models.BooleanField(
+        _("declared sensitive"),
+        default=False,
+        help_text=_(
+            "The sender marked it sensitive, or gave a sensitive category or code: only the "
+            "group's PSEA coordinators review it."
+        ),
+    )
     status = models.CharField(_("status"), max_length=16, choices=RawStatus.choices)
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
@@ -311,23 +323,41 @@ class RawIntake(BaseModel):
 
     @classmethod
     def permission_filter(cls, access: Access, action: str) -> Q | None:
-        """Intake that made items: as its items. Rejected intake (its words may be anything,
-        a sexual abuse complaint included): the group's coordinators and PSEA coordinators."""
-        if not access.is_authenticated:
+        """Like an item, in a pair.
+
+        Ordinary intake: rejected or reviewed (its words may be anything), the group's
+        coordinators, PSEA coordinators and platform admins; once it made items, as its items.
+
+        Sensitive intake (`sensitive`: the sender declared it so): as a sensitive item, only
+        the group's PSEA coordinators — the organisation concerned is not known until it is an
+        item — and, once it made items, whoever sees one of its sensitive items (the PSEA
+        focal points of the organisation concerned or referred to). Not the group's
+        coordinators, not platform admins. Reviewing (CHANGE) follows the same rule.
+        """
+        if not access.is_authenticated or access.user_id is None:
             return NOTHING
-        items = FeedbackItem.objects.filter(FeedbackItem.visible_condition(access))
-        reviewers = Q(group_id__in=access.groups_with(Role.COORDINATOR)) | Q(
-            group_id__in=PseaCoordinator.objects.filter(user_id=access.user_id).values("group_id")
-        )
+        psea_groups = PseaCoordinator.objects.filter(user_id=access.user_id).values("group_id")
         if access.is_admin:
-            reviewers = Q(pk__isnull=False)
-        rejected = ~Q(status=RawStatus.ACCEPTED) & reviewers
-        if action == Permission.VIEW:
-            return rejected | Q(
-                status=RawStatus.ACCEPTED,
-                pk__in=items.exclude(raw_intake__isnull=True).values("raw_intake_id"),
+            ordinary_reviewers = Q(sensitive=False)
+        else:
+            ordinary_reviewers = Q(
+                sensitive=False, group_id__in=access.groups_with(Role.COORDINATOR)
             )
-        return rejected
+        reviewers = ordinary_reviewers | Q(group_id__in=psea_groups)
+        rejected = ~Q(status=RawStatus.ACCEPTED) & reviewers
+        if action != Permission.VIEW:
+            return rejected
+        made = FeedbackItem.objects.exclude(raw_intake__isnull=True)
+        seen = made.filter(FeedbackItem.visible_condition(access)).values("raw_intake_id")
+        seen_sensitive = made.filter(FeedbackItem.sensitive_condition(access)).values(
+            "raw_intake_id"
+        )
+        accepted = Q(status=RawStatus.ACCEPTED) & (
+            Q(sensitive=False, pk__in=seen)
+            | Q(sensitive=True, pk__in=seen_sensitive)
+            | Q(sensitive=True, group_id__in=psea_groups)
+        )
+        return rejected | accepted
 
 
 class FeedbackItem(BaseModel):

@@ -58,6 +58,13 @@ def referral_recipients(item: FeedbackItem) -> list[Any]:
     return _active(User.objects.filter(organisation_id=organisation, pk__in=editors))
 
 
+def psea_coordinators(group_id: int) -> list[Any]:
+    """The group's PSEA coordinators (active users): who reviews its sensitive raw intake."""
+    User = get_user_model()
+    named = PseaCoordinator.objects.filter(group_id=group_id).values("user_id")
+    return _active(User.objects.filter(pk__in=named))
+
+
 def group_coordinators(group_id: int) -> list[Any]:
     User = get_user_model()
     roles = GroupRole.objects.filter(group_id=group_id, role=Role.COORDINATOR).values("user_id")

@@ -116,8 +116,38 @@ def inbox_messages(*, user: Any) -> QuerySet[InboxMessage]:
 
 
 def raw_intake(*, user: Any, status: str | None = RawStatus.REJECTED) -> QuerySet[RawIntake]:
+    """Raw intake the user may see (RawIntake.permission_filter: sensitive intake only to the
+    group's PSEA coordinators and the focal points of its sensitive items). Every page that
+    shows raw intake reads through this."""
     queryset = RawIntake.objects.restrict(user, Permission.VIEW).select_related("group", "token")
     return queryset.filter(status=status) if status else queryset
+
+
+def sensitive_intake_awaiting_psea(*, user: Any) -> list[dict[str, Any]]:
+    """Sensitive raw intake waiting for review in groups with no (active) PSEA coordinator,
+    whom nobody may read: how many per group, never which or what, for those who name the
+    group's PSEA coordinators (its coordinators; platform admins). The one read of RawIntake
+    that does not go through its permission filter: it gives counts, not rows."""
+    access = access_for(user)
+    if not access.is_authenticated:
+        return []
+    if access.is_admin:
+        managed: Any = feedback_groups(user=user).values("pk")
+    else:
+        managed = list(access.groups_with(Role.COORDINATOR))
+        if not managed:
+            return []
+    staffed = PseaCoordinator.objects.filter(user__is_active=True).values("group_id")
+    waiting = (
+        RawIntake.objects.filter(sensitive=True, status=RawStatus.REJECTED, group_id__in=managed)
+        .exclude(group_id__in=staffed)
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["group_id"]: row["n"] for row in waiting}
+    groups = Group.objects.filter(pk__in=list(counts)).order_by("name")
+    return [{"group": group, "count": counts[group.pk]} for group in groups]
 
 
 def raw_intake_get(*, user: Any, pk: Any) -> RawIntake:

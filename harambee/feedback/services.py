@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,16 @@ from .choices import (
     Satisfaction,
     Status,
 )
-from .framework import CATEGORY_BY_KEY, CODE_TO_CATEGORY, FeedbackType, check_coding, is_sensitive
+from .framework import (
+    CATEGORY_BY_KEY,
+    CODE_TO_CATEGORY,
+    FeedbackType,
+    check_coding,
+    declares_sensitive,
+    is_flagged,
+    is_sensitive,
+    raw_declares_sensitive,
+)
 from .hashing import contact_hash
 from .models import (
     FeedbackEvent,
@@ -210,7 +220,7 @@ def clean_intake(group: Group, data: Mapping[str, Any]) -> dict[str, Any]:
         category = CODE_TO_CATEGORY[code].key
     if category and not feedback_type and category in CATEGORY_BY_KEY:
         feedback_type = CATEGORY_BY_KEY[category].feedback_type
-    flagged = bool(data.get("sensitive"))
+    flagged = is_flagged(data.get("sensitive"))
     if flagged and not feedback_type:
         feedback_type = FeedbackType.COMPLAINT
     feedback_type = feedback_type or FeedbackType.INCOMPLETE
@@ -239,7 +249,7 @@ def clean_intake(group: Group, data: Mapping[str, Any]) -> dict[str, Any]:
     priority = str(data.get("priority") or Priority.NORMAL)
     if priority not in Priority.values:
         raise IntakeError(_("Unknown priority."), code="invalid", field="priority")
-    sensitive = flagged or is_sensitive(category)
+    sensitive = declares_sensitive(data)  # the flag, or the (given or implied) category
     if sensitive and PRIORITY_RANK[Priority(priority)] < PRIORITY_RANK[Priority.HIGH]:
         priority = Priority.HIGH
     consent = data.get("consent_given")
@@ -383,8 +393,11 @@ def record_raw(
     received_by: Any = None,
     file_name: str = "",
     external_id: str = "",
+    sensitive: bool = False,
 ) -> RawIntake:
-    """Keep what arrived before reading it (kept even if reading it fails)."""
+    """Keep what arrived before reading it (kept even if reading it fails). It is sensitive
+    when the sender said so — `sensitive`, or in the payload a flag, a sensitive category or
+    code (framework.declares_sensitive) — and is then seen as a sensitive item is."""
     return RawIntake.objects.create(
         source=source,
         group=group,
@@ -394,6 +407,7 @@ def record_raw(
         file_name=file_name[:255],
         external_id=str(external_id or "")[:128],
         payload=json.dumps(payload, ensure_ascii=False, default=str),
+        sensitive=sensitive or raw_declares_sensitive(payload),
         status=RawStatus.REJECTED,  # until an item is made from it
     )
 
@@ -407,6 +421,70 @@ def reject_raw(raw: RawIntake, exc: IntakeError | list[dict[str, Any]]) -> None:
         raw.error_code = exc.code
     raw.status = RawStatus.REJECTED
     raw.save(update_fields=["errors", "error_code", "status", "updated_at"])
+    if raw.sensitive:
+        route_sensitive_raw(raw)
+
+
+def route_sensitive_raw(raw: RawIntake) -> int:
+    """Sensitive intake that could not be read into an item waits for the group's PSEA
+    coordinators, the only people who may review it: they are told (without any content). If
+    none is named, the group's coordinators are told — they cannot read it — to name one (as
+    `route_sensitive` does for items)."""
+    if raw.group_id is None:
+        return 0
+    recipients = notifications.psea_coordinators(raw.group_id)
+    if recipients:
+        return notifications.notify(
+            recipients,
+            item=None,
+            kind=EventKind.ROUTED,
+            message=_(
+                "A confidential message (intake #%(pk)s) could not be taken in as feedback: "
+                "review it."
+            )
+            % {"pk": raw.pk},
+            url=reverse("feedback:raw-detail", args=[raw.pk]),
+        )
+    notifications.notify(
+        notifications.group_coordinators(raw.group_id),
+        item=None,
+        kind=EventKind.ROUTED,
+        message=_(
+            "A confidential message for %(group)s could not be taken in as feedback and no "
+            "PSEA coordinator is named to review it: name one."
+        )
+        % {"group": raw.group.name if raw.group else ""},
+        url=reverse("feedback:psea-coordinators", args=[raw.group_id]),
+    )
+    return 0
+
+
+def mark_sensitive_raw_intake(*, model: Any = RawIntake, batch_size: int = 500) -> int:
+    """Set `sensitive` on raw intake kept before the flag existed, by the rule intake applies
+    now (framework.raw_declares_sensitive on the decrypted payload), in batches of
+    `batch_size` rows by primary key. Returns how many rows were marked. Called by migration
+    0004 with the historical model; safe to run again."""
+    marked = 0
+    last = 0
+    while True:
+        rows = list(
+            model.objects.filter(pk__gt=last, sensitive=False)
+            .order_by("pk")
+            .only("pk", "payload")[:batch_size]
+        )
+        if not rows:
+            return marked
+        last = rows[-1].pk
+        found = [row.pk for row in rows if raw_declares_sensitive(_parsed(row.payload))]
+        if found:
+            marked += model.objects.filter(pk__in=found).update(sensitive=True)
+
+
+def _parsed(payload: str | None) -> Any:
+    try:
+        return json.loads(payload or "")
+    except ValueError:
+        return None
 
 
 def accept_raw(raw: RawIntake, count: int) -> None:
@@ -440,6 +518,7 @@ def take_in(
             token=token,
             received_by=actor,
             external_id=str(data.get("external_id") or ""),
+            sensitive=declares_sensitive(data),
         )
         try:
             item = submit_feedback(actor=actor, group=group, data=data, source=source, raw=raw)
@@ -455,7 +534,8 @@ def take_in(
 
 @transaction.atomic
 def resolve_raw(*, actor: Any, raw: RawIntake, note: str = "") -> RawIntake:
-    """A reviewer dealt with rejected intake (entered it by hand, or judged it spam)."""
+    """A reviewer dealt with rejected intake (entered it by hand, or judged it spam). Sensitive
+    intake is reviewed only by those who may see it (RawIntake.permission_filter)."""
     if not RawIntake.objects.restrict(actor, Permission.CHANGE).filter(pk=raw.pk).exists():
         raise PermissionDeniedError(_("You may not review this intake."))
     raw.status = RawStatus.RESOLVED

@@ -195,6 +195,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "groups": selectors.feedback_groups(user=request.user),
         "psea_groups": psea_managed_groups(request.user),
+        "awaiting_psea": selectors.sensitive_intake_awaiting_psea(user=request.user),
         "statuses": Status.choices,
         "types": FeedbackType.choices,
         "query": request.GET,
@@ -524,6 +525,7 @@ def raw_list(request: HttpRequest) -> HttpResponse:
         status = RawStatus.REJECTED
     context = {
         "page_obj": paginate(request, selectors.raw_intake(user=request.user, status=status)),
+        "awaiting_psea": selectors.sensitive_intake_awaiting_psea(user=request.user),
         "status": status,
         "statuses": RawStatus.choices,
     }

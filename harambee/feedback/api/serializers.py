@@ -190,6 +190,19 @@ class MessageIntakeSerializer(serializers.Serializer):
         help_text="The gateway's message id: a message sent twice is stored once.",
     )
     consent = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sensitive = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The sender says it is about sexual exploitation or abuse, other abuse, fraud "
+        "or corruption, or a threat to safety: only the named focal points see it (even when "
+        "it cannot be taken in and waits for review).",
+    )
+    category = serializers.CharField(
+        max_length=32, allow_blank=True, required=False, default="", help_text="Category key."
+    )
+    code = serializers.CharField(
+        max_length=48, allow_blank=True, required=False, default="", help_text="Code key."
+    )
 
 
 class NoteSerializer(serializers.Serializer):

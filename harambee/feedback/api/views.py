@@ -315,7 +315,9 @@ class MessageIntakeView(APIView):
     Whatever arrives is kept (raw intake) before it is read: a message that cannot become an
     item (no text, unknown channel, a place outside the country) is answered with 400, a named
     `code`, and the id of the raw intake kept for review. A message with an `external_id` seen
-    before is answered with the item made the first time (200), never stored twice.
+    before is answered with the item made the first time (200), never stored twice. A message
+    marked `sensitive` (or with a sensitive `category` or `code`) is seen only by the named
+    focal points; if it cannot be taken in, only the group's PSEA coordinators review it.
     """
 
     authentication_classes = [IntakeTokenAuthentication]
@@ -370,6 +372,9 @@ class MessageIntakeView(APIView):
             "wants_answer": bool(values["sender"]),
             "consent_given": values["consent"],
             "external_id": external_id,
+            "sensitive": values["sensitive"],
+            "category": values["category"].strip(),
+            "code": values["code"].strip(),
         }
         try:
             raw, item = services.take_in(

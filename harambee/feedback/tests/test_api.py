@@ -138,3 +138,35 @@ def test_counts_by_week_and_bad_dimension(people):
     rows = client.get("/api/feedback-items/counts/", {"by": "week"}).json()
     assert sum(r["count"] for r in rows) == 1
     assert client.get("/api/feedback-items/counts/", {"by": "contact"}).status_code == 400
+
+
+def test_refused_sensitive_staff_intake_is_kept_out_of_the_coordinators_sight(people):
+    from django.test import Client
+
+    from ..models import RawIntake
+
+    response = client_for(people.coordinator).post(
+        "/api/feedback-items/",
+        {
+            "group": people.group.pk,
+            "channel": "hotline",
+            "original_text": "The guard asked for sex",
+            "sensitive": True,
+            "admin_area": "ZZ99",
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "unknown_place"
+    raw = RawIntake.objects.get(pk=response.json()["raw_intake"])
+    assert raw.sensitive
+    # No API lists raw intake; the review pages are the only place it is shown.
+    for user, status in (
+        (people.coordinator, 404),
+        (people.admin, 404),
+        (people.psea_coordinator, 200),
+    ):
+        page = Client()
+        page.force_login(user)
+        assert page.get(f"/feedback/intake/{raw.pk}/").status_code == status
+        listing = page.get("/feedback/intake/").content.decode()
+        assert (f"/feedback/intake/{raw.pk}/" in listing) == (status == 200)

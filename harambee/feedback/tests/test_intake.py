@@ -301,3 +301,94 @@ def test_xlsx_import_and_the_page(people):
     assert item.category == "c_access" and item.feedback_type == "complaint"
     client.force_login(people.outsider)
     assert client.get(f"/feedback/groups/{people.group.pk}/import/").status_code == 404
+
+
+# --- what the sender declared sensitive stays with the raw intake ------------------------------
+
+
+def _opens(user, raw) -> int:
+    client = Client()
+    client.force_login(user)
+    return client.get(f"/feedback/intake/{raw.pk}/").status_code
+
+
+def test_the_forms_mark_their_raw_intake_sensitive(people):
+    Client().post(
+        f"/feedback/give/{people.group.pk}/",
+        _form(feedback_type="complaint", sensitive="on", original_text="A guard asked for sex"),
+    )
+    Client().post(f"/feedback/give/{people.group.pk}/", _form())
+    assert sorted(RawIntake.objects.values_list("sensitive", flat=True)) == [False, True]
+    staff = Client()
+    staff.force_login(people.intake)
+    staff.post(
+        f"/feedback/groups/{people.group.pk}/new/",
+        {"channel": "hotline", "feedback_type": "complaint", "original_text": "Bribe asked",
+         "category": "c_fraud", "code": "", "priority": "normal"},
+    )  # fmt: skip
+    raw = RawIntake.objects.latest("pk")
+    assert raw.source == "staff" and raw.sensitive and raw.items.get().sensitive
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [{"sensitive": True}, {"category": "c_sea"}, {"code": "c_safety_person"}],
+)
+def test_a_gateway_message_declared_sensitive_and_refused_is_for_the_psea_coordinator(
+    people, gateway, declared
+):
+    _token, _key, client = gateway
+    body = {"message": "The guard asked for sex", "channel": "sms", "place": "ZZ99", **declared}
+    response = client.post("/api/feedback-intake/", body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "unknown_place"
+    raw = RawIntake.objects.get(pk=response.json()["raw_intake"])
+    assert raw.sensitive and raw.status == RawStatus.REJECTED
+    assert _opens(people.coordinator, raw) == 404
+    assert _opens(people.admin, raw) == 404
+    assert _opens(people.psea_coordinator, raw) == 200
+
+
+def test_a_gateway_message_declared_sensitive_becomes_a_sensitive_item(people, gateway):
+    _token, _key, client = gateway
+    response = client.post(
+        "/api/feedback-intake/",
+        {"message": "The guard asked for sex", "channel": "sms", "sensitive": True},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["sensitive"] is True
+    raw = RawIntake.objects.get(pk=response.json()["raw_intake"])
+    assert raw.sensitive and raw.items.get().sensitive
+    assert _opens(people.coordinator, raw) == 404
+    assert _opens(people.psea_focal, raw) == 404  # no organisation concerned given
+    assert _opens(people.psea_coordinator, raw) == 200
+
+
+def test_a_gateway_message_that_does_not_validate_keeps_its_declaration(people, gateway):
+    _token, _key, client = gateway
+    response = client.post(
+        "/api/feedback-intake/", {"message": "He hit me", "sensitive": "yes"}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["field"] == "channel"
+    raw = RawIntake.objects.get(pk=response.json()["raw_intake"])
+    assert raw.sensitive and _opens(people.coordinator, raw) == 404
+
+
+def test_an_imported_file_with_a_sensitive_row_is_reviewed_as_sensitive(people):
+    area("AF01")
+    content = _csv(
+        [["hotline", "AF01", "Water is late", "q_assistance"],
+         ["hotline", "ZZ99", "The guard asked for sex", "c_sea"]],
+        headers=["channel", "pcode", "feedback_text", "category"],
+    )  # fmt: skip
+    report = import_file(
+        actor=people.coordinator, group=people.group, file_name="f.csv", content=content
+    )
+    assert not report.ok and report.raw.status == RawStatus.REJECTED
+    assert report.raw.sensitive
+    assert _opens(people.coordinator, report.raw) == 404
+    assert _opens(people.psea_coordinator, report.raw) == 200
+    ordinary = _csv([["hotline", "ZZ99", "Water is late"]], ["channel", "pcode", "feedback_text"])
+    report = import_file(
+        actor=people.coordinator, group=people.group, file_name="g.csv", content=ordinary
+    )
+    assert not report.raw.sensitive and _opens(people.coordinator, report.raw) == 200

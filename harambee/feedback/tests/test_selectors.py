@@ -178,3 +178,105 @@ def test_inbox_notices_vanish_when_the_role_goes(people, items):
     FocalPoint.objects.filter(user=people.psea_focal).delete()
     assert not selectors.inbox_messages(user=people.psea_focal).filter(item=sensitive).exists()
     assert not selectors.visible_items(user=people.psea_focal).filter(pk=sensitive.pk).exists()
+
+
+# --- raw intake: what arrived, before (or without) becoming an item ------------------------------
+
+# Rejected intake the sender declared sensitive: only the group's PSEA coordinator reviews it.
+REVIEWS_SENSITIVE_RAW = {"psea_coord"}
+# Rejected ordinary intake: the group's coordinators, PSEA coordinators and platform admins.
+REVIEWS_ORDINARY_RAW = {"coordinator", "psea_coord", "admin"}
+
+
+def _rejected(people, **data):
+    from .. import services
+    from ..choices import IntakeSource
+
+    values = {"channel": "sms", "original_text": "No water", "admin_area": "ZZ99", **data}
+    with pytest.raises(services.IntakeError) as caught:
+        services.take_in(actor=None, group=people.group, data=values, source=IntakeSource.API)
+    return caught.value.raw
+
+
+@pytest.fixture
+def raws(people):
+    from .. import services
+    from ..choices import IntakeSource
+
+    sensitive = _rejected(people, original_text="The guard asked for sex", sensitive=True)
+    ordinary = _rejected(people)
+    accepted, _item = services.take_in(
+        actor=people.intake,
+        group=people.group,
+        data={
+            "channel": "hotline",
+            "original_text": "A distributor asked for sex in exchange for food",
+            "code": "c_sea_exploitation",
+            "concerned_organisation": people.concerned,
+        },
+        source=IntakeSource.STAFF,
+    )
+    return sensitive, ordinary, accepted
+
+
+@pytest.mark.parametrize("name", EVERYONE)
+def test_raw_intake_visibility_matrix(people, raws, name):
+    sensitive, ordinary, accepted = raws
+    assert sensitive.sensitive and accepted.sensitive and not ordinary.sensitive
+    user = _user(people, name)
+    visible = set(selectors.raw_intake(user=user, status=None).values_list("pk", flat=True))
+    assert (sensitive.pk in visible) == (name in REVIEWS_SENSITIVE_RAW)
+    assert (ordinary.pk in visible) == (name in REVIEWS_ORDINARY_RAW)
+    # Taken in as a sensitive item: seen as the item is (PSEA focal point, PSEA coordinator).
+    assert (accepted.pk in visible) == (name in SEES_SENSITIVE)
+    # The review list (rejected intake) and its count read through the same selector.
+    waiting = selectors.raw_intake(user=user)
+    assert waiting.filter(sensitive=True).count() == int(name in REVIEWS_SENSITIVE_RAW)
+
+
+@pytest.mark.parametrize("name", EVERYONE)
+def test_only_those_who_may_see_sensitive_intake_may_review_it(people, raws, name):
+    from ..models import RawIntake
+
+    sensitive, ordinary, accepted = raws
+    user = _user(people, name)
+    changeable = set(
+        RawIntake.objects.restrict(user, Permission.CHANGE).values_list("pk", flat=True)
+    )
+    assert (sensitive.pk in changeable) == (name in REVIEWS_SENSITIVE_RAW)
+    assert (ordinary.pk in changeable) == (name in REVIEWS_ORDINARY_RAW)
+    assert accepted.pk not in changeable  # taken in already: nothing to review
+
+
+def test_a_psea_coordinator_of_another_group_does_not_see_it(people, raws):
+    from harambee.core.tests.factories import UserFactory
+
+    from ..models import PseaCoordinator
+    from .factories import CountryGroupFactory
+
+    sensitive, _ordinary, _accepted = raws
+    elsewhere = UserFactory()
+    PseaCoordinator.objects.create(group=CountryGroupFactory(), user=elsewhere)
+    assert not selectors.raw_intake(user=elsewhere, status=None).filter(pk=sensitive.pk).exists()
+
+
+def test_sensitive_intake_awaiting_a_psea_coordinator_is_counted_for_those_who_name_one(
+    people, raws
+):
+    from ..models import PseaCoordinator
+
+    # With a PSEA coordinator named, nothing is waiting for one.
+    assert selectors.sensitive_intake_awaiting_psea(user=people.coordinator) == []
+    PseaCoordinator.objects.filter(group=people.group).delete()
+    _rejected(people, code="c_fraud_payment")
+    for name in ("coordinator", "admin"):
+        rows = selectors.sensitive_intake_awaiting_psea(user=_user(people, name))
+        assert rows == [{"group": people.group, "count": 2}]
+    for name in ("intake", "colleague", "psea_focal", "outsider", "psea_coord"):
+        assert selectors.sensitive_intake_awaiting_psea(user=_user(people, name)) == []
+    # A PSEA coordinator who can no longer log in is nobody.
+    people.psea_coordinator.is_active = False
+    people.psea_coordinator.save()
+    PseaCoordinator.objects.create(group=people.group, user=people.psea_coordinator)
+    rows = selectors.sensitive_intake_awaiting_psea(user=people.coordinator)
+    assert [r["count"] for r in rows] == [2]

@@ -410,3 +410,126 @@ def test_service_levels_must_make_sense(people, hours, field):
         )
     assert field in error.value.message_dict
     assert not ServiceLevel.objects.exists()
+
+
+# --- sensitive raw intake --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "sensitive"),
+    [
+        ({"sensitive": True}, True),
+        ({"sensitive": "on"}, True),  # a ticked box
+        ({"sensitive": "true"}, True),
+        ({"sensitive": "false"}, False),
+        ({"sensitive": ""}, False),
+        ({"category": "c_sea"}, True),
+        ({"code": "c_safety_person"}, True),  # the code's category is sensitive
+        ({"category": "q_assistance"}, False),
+        ({"code": "no_such_code"}, False),
+        ({}, False),
+    ],
+)
+def test_one_rule_decides_what_was_declared_sensitive(declared, sensitive):
+    from ..framework import declares_sensitive, raw_declares_sensitive
+
+    assert declares_sensitive(declared) is sensitive
+    assert raw_declares_sensitive(declared) is sensitive
+
+
+def test_a_file_with_a_sensitive_key_in_any_cell_declares_it():
+    from ..framework import raw_declares_sensitive
+
+    ordinary = {"file": "f.csv", "headers": ["text", "cat"], "rows": [["Water", "q_assistance"]]}
+    assert not raw_declares_sensitive(ordinary)
+    flagged = {**ordinary, "rows": [*ordinary["rows"], ["Bribe", " c_fraud "]]}
+    assert raw_declares_sensitive(flagged)
+    assert not raw_declares_sensitive(None) and not raw_declares_sensitive(["c_sea"])
+
+
+def _rejected_raw(people, **data):
+    from ..choices import IntakeSource
+
+    values = {"channel": "sms", "original_text": "The guard asked for sex", "admin_area": "ZZ99"}
+    values.update(data)
+    with pytest.raises(services.IntakeError) as caught:
+        services.take_in(actor=None, group=people.group, data=values, source=IntakeSource.API)
+    return caught.value.raw
+
+
+def test_rejected_sensitive_intake_is_sent_to_the_psea_coordinators_without_content(
+    people, django_capture_on_commit_callbacks
+):
+    from ..models import InboxMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        raw = _rejected_raw(people, sensitive=True)
+    assert raw.sensitive
+    notices = InboxMessage.objects.filter(kind=EventKind.ROUTED)
+    assert set(notices.values_list("user__username", flat=True)) == {"psea_coord"}
+    assert notices.get().item is None and "sex" not in notices.get().message
+    assert [m.to for m in mail.outbox] == [[people.psea_coordinator.email]]
+    assert f"/feedback/intake/{raw.pk}/" in mail.outbox[0].body
+    assert "sex" not in mail.outbox[0].body
+
+
+def test_without_a_psea_coordinator_the_coordinators_are_told_to_name_one(
+    people, django_capture_on_commit_callbacks
+):
+    from ..models import InboxMessage, PseaCoordinator
+
+    PseaCoordinator.objects.filter(group=people.group).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        _rejected_raw(people, category="c_sea")
+    notice = InboxMessage.objects.get(kind=EventKind.ROUTED)
+    assert notice.user == people.coordinator and "PSEA coordinator" in notice.message
+    assert "sex" not in notice.message
+    assert f"/feedback/groups/{people.group.pk}/psea/" in mail.outbox[0].body
+
+
+def test_ordinary_rejected_intake_tells_nobody(people):
+    from ..models import InboxMessage
+
+    raw = _rejected_raw(people, original_text="No water")
+    assert not raw.sensitive and not InboxMessage.objects.exists()
+
+
+def test_only_the_psea_coordinator_reviews_sensitive_intake(people):
+    from ..choices import RawStatus
+
+    raw = _rejected_raw(people, sensitive=True)
+    for user in (people.coordinator, people.admin, people.intake):
+        with pytest.raises(PermissionDeniedError):
+            services.resolve_raw(actor=user, raw=raw, note="spam")
+    services.resolve_raw(actor=people.psea_coordinator, raw=raw, note="entered by hand")
+    raw.refresh_from_db()
+    assert raw.status == RawStatus.RESOLVED
+    ordinary = _rejected_raw(people, original_text="No water")
+    services.resolve_raw(actor=people.coordinator, raw=ordinary, note="spam")
+
+
+def test_the_backfill_marks_intake_kept_before_the_flag_by_the_same_rule(people):
+    import json
+
+    from ..choices import IntakeSource, RawStatus
+    from ..models import RawIntake
+
+    def kept(payload):
+        text = payload if isinstance(payload, str) else json.dumps(payload)
+        return RawIntake.objects.create(
+            source=IntakeSource.API, group=people.group, payload=text, status=RawStatus.REJECTED
+        )
+
+    flagged = kept({"message": "Guard asked for sex", "sensitive": True})
+    ticked = kept({"original_text": "x", "sensitive": "on"})
+    coded = kept({"message": "x", "code": "c_abuse_physical"})
+    in_a_file = kept({"file": "f.csv", "headers": ["a", "b"], "rows": [["x", "c_fraud"]]})
+    ordinary = kept({"message": "No water", "sensitive": False, "category": "q_assistance"})
+    unreadable = kept("not json")
+    erased = kept("")
+    assert not RawIntake.objects.filter(sensitive=True).exists()  # as before the flag
+    assert services.mark_sensitive_raw_intake(batch_size=2) == 4
+    marked = set(RawIntake.objects.filter(sensitive=True).values_list("pk", flat=True))
+    assert marked == {flagged.pk, ticked.pk, coded.pk, in_a_file.pk}
+    assert ordinary.pk not in marked and unreadable.pk not in marked and erased.pk not in marked
+    assert services.mark_sensitive_raw_intake() == 0  # again: nothing left to mark

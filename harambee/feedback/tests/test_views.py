@@ -407,3 +407,64 @@ def test_an_admin_deletes_a_service_level_back_to_the_default(people):
     assert client.post(url, {"version": 1}).status_code == 302
     assert not ServiceLevel.objects.exists()
     assert _records(ServiceLevel, "delete").get(object_id=str(level.pk)).user == people.admin
+
+
+# --- raw intake review ---------------------------------------------------------------------------
+
+
+def _rejected_raw(people, **data):
+    from .. import services
+    from ..choices import IntakeSource
+
+    values = {"channel": "sms", "original_text": "No water since Monday", "admin_area": "ZZ99"}
+    values.update(data)
+    with pytest.raises(services.IntakeError) as caught:
+        services.take_in(actor=None, group=people.group, data=values, source=IntakeSource.API)
+    return caught.value.raw
+
+
+def test_sensitive_rejected_intake_is_reviewed_by_the_psea_coordinator_only(people):
+    sensitive = _rejected_raw(people, original_text="The guard asked for sex", sensitive=True)
+    ordinary = _rejected_raw(people)
+    detail = f"/feedback/intake/{sensitive.pk}/"
+    for user in (people.coordinator, people.admin):
+        client = client_for(user)
+        listing = client.get("/feedback/intake/").content.decode()
+        assert detail not in listing and f"/feedback/intake/{ordinary.pk}/" in listing
+        assert client.get(f"/feedback/intake/{ordinary.pk}/").status_code == 200
+        assert client.get(detail).status_code == 404
+        assert client.post(detail, {"note": "spam"}).status_code == 404
+        assert client.get("/feedback/intake/", {"status": "resolved"}).status_code == 200
+    for user in (people.intake, people.psea_focal, people.outsider):
+        assert client_for(user).get(detail).status_code == 404
+    psea = client_for(people.psea_coordinator)
+    assert detail in psea.get("/feedback/intake/").content.decode()
+    page = psea.get(detail)
+    assert page.status_code == 200 and "asked for sex" in page.content.decode()
+    assert psea.post(detail, {"note": "entered by hand"}).status_code == 302
+    sensitive.refresh_from_db()
+    assert sensitive.status == "resolved"
+    assert detail in psea.get("/feedback/intake/", {"status": "resolved"}).content.decode()
+    reviewed = client_for(people.coordinator).get("/feedback/intake/", {"status": "resolved"})
+    assert detail not in reviewed.content.decode()
+
+
+def test_waiting_sensitive_intake_is_counted_when_no_psea_coordinator_is_named(people):
+    from ..models import PseaCoordinator
+
+    first = _rejected_raw(people, original_text="The guard asked for sex", sensitive=True)
+    link = f"/feedback/groups/{people.group.pk}/psea/"
+    coordinator = client_for(people.coordinator)
+    # A PSEA coordinator is named: they were told; nothing is shown to the coordinators.
+    assert "await" not in coordinator.get("/feedback/intake/").content.decode()
+    PseaCoordinator.objects.filter(group=people.group).delete()
+    second = _rejected_raw(people, code="c_fraud_payment", original_text="Pay for tarpaulins")
+    for path in ("/feedback/intake/", "/feedback/"):
+        page = coordinator.get(path).content.decode()
+        assert "2 sensitive messages" in page and "await a PSEA coordinator" in page
+        assert f'href="{link}"' in page
+        assert "sex" not in page and "tarpaulins" not in page
+        assert all(f"/feedback/intake/{raw.pk}/" not in page for raw in (first, second))
+    assert coordinator.get(link).status_code == 200
+    for user in (people.intake, people.psea_focal):
+        assert "await a PSEA coordinator" not in client_for(user).get("/feedback/").content.decode()
