@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "FeedbackChannelEnum": "harambee.feedback.choices.Channel",
         "AnswerChannelEnum": "harambee.feedback.choices.AnswerChannel",
         "MatchAnswerEnum": "harambee.matching.choices.Answer",
+        "StageEnum": "harambee.matching.choices.Stage",
         "ListVersionStatusEnum": "harambee.screening.choices.VersionStatus",
         "ScreeningBatchStatusEnum": "harambee.screening.choices.BatchStatus",
         "PackageKindEnum": "harambee.screening.choices.PackageKind",

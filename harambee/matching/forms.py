@@ -51,10 +51,22 @@ class ProfileForm(VersionedForm):
         label=_("How many people at once"), min_value=1, max_value=50, initial=1
     )
 
-    def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
+    # The same form when a matchmaker edits someone's profile, worded about the person.
+    STAFF_LABELS = {
+        "kind": _("Kind"),
+        "country": _("Country where they are (ISO3)"),
+        "remote": _("Can work remotely"),
+    }
+
+    def __init__(
+        self, *args: Any, creating: bool = False, for_staff: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if creating:
             self.fields.pop("version")
+        if for_staff:
+            for name, label in self.STAFF_LABELS.items():
+                self.fields[name].label = label
 
     def clean_country(self) -> str | None:
         value = (self.cleaned_data.get("country") or "").strip().upper()

@@ -42,6 +42,19 @@ def is_matchmaker(access: Access) -> bool:
     return access.is_admin or access.has_role_anywhere(Role.COORDINATOR)
 
 
+def created_by_filter(access: Access, action: str) -> Q:
+    """Needs and offers: whoever posted one sees and changes it (edit, close or withdraw,
+    reopen) — also without an organisation or an editor role — as long as no other
+    organisation maintains it: a record of their organisation while they belong to it, or
+    one that no organisation maintains. Deleting stays with the organisation's coordinators."""
+    if access.user_id is None or action not in (Permission.VIEW, Permission.CHANGE):
+        return NOTHING
+    maintained = Q(owner_organisation__isnull=True)
+    if access.organisation_id is not None:
+        maintained |= Q(owner_organisation_id=access.organisation_id)
+    return Q(created_by_id=access.user_id) & maintained
+
+
 def new_public_id() -> str:
     return "P-" + secrets.token_hex(5).upper()
 
@@ -467,6 +480,16 @@ class Offer(RestrictedModel):
     active = models.BooleanField(_("active"), default=True)
     cohort = models.CharField(_("cohort"), max_length=100, blank=True, db_index=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who posted it (set by the service that creates it)."),
+    )
 
     class Meta:
         verbose_name = _("offer")
@@ -515,7 +538,7 @@ class Offer(RestrictedModel):
             return None
         condition = super().permission_filter(access, action)
         if access.user_id is not None:
-            own = Q(profile__user_id=access.user_id)
+            own = Q(profile__user_id=access.user_id) | created_by_filter(access, action)
             condition = own if condition is None else condition | own
         return condition
 
@@ -598,6 +621,16 @@ class Need(RestrictedModel):
     )
     cohort = models.CharField(_("cohort"), max_length=100, blank=True, db_index=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who posted it (set by the service that creates it)."),
+    )
 
     class Meta:
         verbose_name = _("need")
@@ -630,7 +663,7 @@ class Need(RestrictedModel):
             return None
         condition = super().permission_filter(access, action)
         if access.user_id is not None:
-            own = Q(seeker__user_id=access.user_id)
+            own = Q(seeker__user_id=access.user_id) | created_by_filter(access, action)
             condition = own if condition is None else condition | own
         return condition
 

@@ -543,10 +543,15 @@ def _withdraw_contacted(actor: Any, matches: Any, reason: str) -> int:
     return count
 
 
+def _creator(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 @transaction.atomic
 def need_create(*, actor: Any, data: dict[str, Any]) -> Need:
     """A need posted by a signed-in user; their organisation maintains it (and, for a job,
-    is the employer). Visible to the network."""
+    is the employer). Visible to the network. The user is its creator: they may edit, close
+    and reopen it without an editor role (see `created_by_filter`)."""
     _only(data, NEED_FIELDS)
     organisation = getattr(actor, "organisation", None)
     return create_object(
@@ -557,6 +562,7 @@ def need_create(*, actor: Any, data: dict[str, Any]) -> Need:
             "owner_organisation": organisation,
             "employer": organisation,
             **data,
+            "created_by": _creator(actor),
         },
     )
 
@@ -651,7 +657,8 @@ def offer_create(
     *, actor: Any, data: dict[str, Any], m2m: dict[str, Iterable[Any]] | None = None
 ) -> Offer:
     """An offer of an organisation or thematic group (a person's offer comes with their
-    profile), maintained by the actor's organisation. Visible to the network."""
+    profile), maintained by the actor's organisation. Visible to the network. The user is its
+    creator: they may edit, withdraw and offer it again without an editor role."""
     _only(data, OFFER_FIELDS)
     if data.get("kind") == OfferKind.PERSON:
         raise ServiceError(_("A person offers help through their profile."))
@@ -664,6 +671,7 @@ def offer_create(
             "organisation": organisation,
             "owner_organisation": organisation,
             **data,
+            "created_by": _creator(actor),
         },
         m2m=m2m,
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/delete/", views.my_profile_delete, name="my-profile-delete"),
     path("me/<slug:part>/", views.my_profile_part, name="my-profile-part"),
     path("people/<str:public_id>/", views.profile_detail, name="profile-detail"),
+    path("people/<str:public_id>/edit/", views.profile_edit, name="profile-edit"),
     path("needs/", views.need_list, name="need-list"),
     path("needs/new/", views.need_create, name="need-create"),
     path("needs/<int:pk>/", views.need_detail, name="need-detail"),

@@ -22,6 +22,8 @@ from harambee.core.security import any_user
 from harambee.core.services import require
 from harambee.core.views import denials_as_403, paginate
 from harambee.network.models import Group
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessAction
 
 from . import selectors, services
 from .batch import BatchError
@@ -280,15 +282,72 @@ def my_profile_delete(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/my_profile_delete.html", {"profile": profile})
 
 
+IDENTITY_FIELDS = ("name", "birth_date", "phone", "email")
+
+
+def _log_identity_shown(request: HttpRequest, profile: Any, view: dict[str, Any]) -> None:
+    """Someone else's name and contact details (and document numbers) shown in clear: logged."""
+    if not view["identity_shown"] or profile.user_id == request.user.pk:
+        return
+    log_access(request.user, [profile], fields=IDENTITY_FIELDS, request=request)
+    credentials = [c for c in profile.credentials.all() if c.document_number]
+    if credentials:
+        log_access(request.user, credentials, fields=["document_number"], request=request)
+
+
 @login_required
 @require_GET
 def profile_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     profile = selectors.profile_by_public_id(user=request.user, public_id=public_id)
-    return render(
-        request,
-        "matching/profile_detail.html",
-        {"view": services.profile_view(request.user, profile), "profile": profile},
-    )
+    view = services.profile_view(request.user, profile)
+    _log_identity_shown(request, profile, view)
+    context = {
+        "view": view,
+        "profile": profile,
+        "is_own": profile.user_id == request.user.pk,
+        "can_change": selectors.may_change(user=request.user, obj=profile),
+    }
+    return render(request, "matching/profile_detail.html", context)
+
+
+@login_required
+@denials_as_403
+@GET_POST
+def profile_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A matchmaker corrects someone's profile (the person's own entries are kept and shown
+    side by side). The person edits theirs at /matching/me/."""
+    profile = selectors.profile_by_public_id(user=request.user, public_id=public_id)
+    if profile.user_id == request.user.pk:
+        return redirect("matching:my-profile")
+    require(request.user, Permission.CHANGE, profile)
+    form = ProfileForm(request.POST or None, initial=_profile_initial(profile), for_staff=True)
+    if request.method == "POST" and form.is_valid():
+        before = {name: getattr(profile, name) for name in IDENTITY_FIELDS}
+        ok, _saved = attempt(
+            form, services.update_profile, actor=request.user, profile=profile,
+            data=form.as_data(), expected_version=form.cleaned_data["version"],
+        )  # fmt: skip
+        if ok:
+            changed = [name for name in IDENTITY_FIELDS if getattr(profile, name) != before[name]]
+            if changed:
+                log_access(
+                    request.user, [profile], action=AccessAction.CORRECT, fields=changed,
+                    request=request,
+                )  # fmt: skip
+            messages.success(
+                request, _("The profile was saved. The person's own entries are kept.")
+            )
+            return redirect(profile)
+    staff_changes = services.staff_changes(profile)
+    fields = [*IDENTITY_FIELDS, *(["person_entries"] if staff_changes else [])]
+    log_access(request.user, [profile], fields=fields, request=request)
+    context = {
+        "form": form,
+        "profile": profile,
+        "staff_changes": staff_changes,
+        "title": _("Edit profile %(id)s") % {"id": profile.public_id},
+    }
+    return render(request, "matching/profile_edit.html", context)
 
 
 # --- needs and offers --------------------------------------------------------------------------

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from harambee.core.errors import PermissionDeniedError, ServiceError, StaleVersionError
 from harambee.core.models import ChangeRecord
 from harambee.core.tests.factories import UserFactory
-from harambee.matching import services
+from harambee.matching import selectors, services
 from harambee.matching.choices import Answer, ConsentPurpose, MatchStatus, NeedStatus, ProfileKind
 from harambee.matching.models import Match, MatchingRun, MatchMessage, Profile
 from harambee.network.tests.factories import OrganisationFactory
 
 from .factories import (
+    country,
     editor_of,
     employer_need,
     match,
@@ -416,3 +417,64 @@ def test_withdrawing_an_offer_withdraws_its_sent_proposals():
     assert edited.matches_withdrawn == 1 and sent.status == MatchStatus.WITHDRAWN
     with pytest.raises(ServiceError):  # no one can still accept it
         services.answer(actor=user, match=sent, accept=True)
+
+
+# --- the creator of a need or offer -----------------------------------------------------------
+
+
+def test_a_user_without_organisation_changes_closes_and_reopens_the_need_they_posted():
+    country()
+    poster = UserFactory(username="solo")
+    need = services.need_create(
+        actor=poster, data={"kind": "mentor", "title": "A mentor for my bakery"}
+    )
+    assert need.created_by == poster and need.owner_organisation is None
+    assert selectors.needs(user=poster).filter(pk=need.pk).exists()  # network only, yet theirs
+    services.need_update(actor=poster, need=need, data={"posts": 2}, expected_version=1)
+    services.need_close(actor=poster, need=need, expected_version=2)
+    services.need_reopen(actor=poster, need=need, expected_version=3)
+    need.refresh_from_db()
+    assert need.posts == 2 and need.status == NeedStatus.OPEN
+    assert ChangeRecord.objects.for_object(need).filter(user=poster).count() == 4
+    other = UserFactory(username="other")
+    assert not selectors.needs(user=other).filter(pk=need.pk).exists()
+    with pytest.raises(PermissionDeniedError):
+        services.need_update(actor=other, need=need, data={"title": "X"}, expected_version=4)
+    with pytest.raises(ServiceError) as fixed:
+        services.need_update(
+            actor=poster, need=need, data={"created_by": other}, expected_version=4
+        )
+    assert fixed.value.code == "field_fixed"
+
+
+def test_a_member_without_editor_role_changes_what_they_posted_while_in_the_organisation():
+    organisation = OrganisationFactory()
+    poster = UserFactory(username="poster", organisation=organisation)  # no role
+    offer = services.offer_create(actor=poster, data={"kind": "in_kind", "title": "Tents"})
+    assert offer.owner_organisation == organisation and offer.created_by == poster
+    services.offer_withdraw(actor=poster, offer=offer, expected_version=1)
+    services.offer_reactivate(actor=poster, offer=offer, expected_version=2)
+    services.offer_update(actor=poster, offer=offer, data={"capacity": 3}, expected_version=3)
+    colleague = UserFactory(username="colleague", organisation=organisation)  # no role either
+    with pytest.raises(PermissionDeniedError):
+        services.offer_update(
+            actor=colleague, offer=offer, data={"capacity": 1}, expected_version=4
+        )
+    # Once they have left, the organisation's editors keep the record, not its poster.
+    poster.organisation = OrganisationFactory()
+    poster.save()
+    poster = type(poster).objects.get(pk=poster.pk)
+    with pytest.raises(PermissionDeniedError):
+        services.offer_withdraw(actor=poster, offer=offer, expected_version=4)
+    services.offer_update(
+        actor=editor_of(organisation), offer=offer, data={"capacity": 1}, expected_version=4
+    )
+    offer.refresh_from_db()
+    assert offer.capacity == 1 and offer.active
+
+
+def test_records_not_posted_through_the_services_have_no_creator_rule():
+    employer, need = employer_need()  # the employer's user has no editor role
+    assert need.created_by is None
+    with pytest.raises(PermissionDeniedError):
+        services.need_update(actor=employer, need=need, data={"title": "X"}, expected_version=1)

@@ -322,3 +322,92 @@ def test_offer_edit_is_refused_to_others(client):
         assert client.post(reverse(name, args=[offer.pk]), {"version": "1"}).status_code == 403
     offer.refresh_from_db()
     assert offer.version == 1 and offer.active
+
+
+# --- a matchmaker edits someone's profile ----------------------------------------------------
+
+PROFILE_POST = {
+    "kind": "mentor", "name": "Amara K. Kamara", "birth_date": "1985-04-02",
+    "phone": "+232 76 123456", "email": "amara@example.org", "country": "sle", "place": "Bo",
+    "time_zone": "Africa/Freetown", "capacity": "2",
+}  # fmt: skip
+
+
+def test_matchmaker_edits_a_profile_from_its_page_audited_and_logged(client):
+    from harambee.privacy.models import AccessLog
+
+    _user, profile, _offer = person()
+    coordinator = matchmaker()
+    client.force_login(coordinator)
+    edit_url = reverse("matching:profile-edit", args=[profile.public_id])
+    detail = client.get(profile.get_absolute_url())
+    assert edit_url in detail.content.decode()
+    assert AccessLog.objects.filter(user=coordinator, object_id=str(profile.pk)).count() == 1
+    form = client.get(edit_url).content.decode()
+    assert 'value="Amara Kamara"' in form and 'name="version" value="1"' in form
+    assert "Country where they are (ISO3)" in form
+    response = client.post(edit_url, {**PROFILE_POST, "version": "1"})
+    assert response.status_code == 302 and response["Location"] == profile.get_absolute_url()
+    profile.refresh_from_db()
+    assert (profile.name, profile.kind, profile.capacity, profile.place) == (
+        "Amara K. Kamara", "mentor", 2, "Bo",
+    )  # fmt: skip
+    record = ChangeRecord.objects.for_object(profile).get(action="update")
+    assert record.user == coordinator and record.note == "Changed by staff."
+    assert "Amara" not in json.dumps(record.after)  # encrypted fields: fingerprints only
+    corrected = AccessLog.objects.get(user=coordinator, action="correct")
+    assert corrected.fields == ["name"]
+    # The person's own entries are kept and shown to the matchmaker side by side.
+    assert "Amara K. Kamara" in client.get(edit_url).content.decode()
+
+
+def test_stale_profile_edit_is_refused_with_the_input_kept(client):
+    user, profile, _offer = person()
+    services.update_profile(
+        actor=user, profile=profile, data={"place": "Kenema"}, expected_version=1
+    )
+    client.force_login(matchmaker())
+    url = reverse("matching:profile-edit", args=[profile.public_id])
+    response = client.post(url, {**PROFILE_POST, "version": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this profile since you opened it" in page
+    assert 'value="Bo"' in page
+    profile.refresh_from_db()
+    assert profile.place == "Kenema" and profile.version == 2
+    assert client.post(url, PROFILE_POST).status_code == 200  # no version: refused
+    profile.refresh_from_db()
+    assert profile.version == 2
+
+
+def test_profile_edit_is_only_for_matchmakers(client):
+    user, profile, _offer = person()
+    url = reverse("matching:profile-edit", args=[profile.public_id])
+    assert "/login/" in client.get(url)["Location"]
+    member = UserFactory(username="member", organisation=OrganisationFactory())
+    client.force_login(member)  # sees the consenting profile, anonymised; may not change it
+    detail = client.get(profile.get_absolute_url()).content.decode()
+    assert url not in detail and "Amara" not in detail
+    assert client.get(url).status_code == 403
+    assert client.post(url, {**PROFILE_POST, "version": "1"}).status_code == 403
+    services.record_consent(actor=user, profile=profile, purpose="match", granted=False)
+    assert client.get(url).status_code == 404  # no longer visible to them
+    client.force_login(user)  # the person edits their own profile on /matching/me/
+    assert client.get(url)["Location"] == reverse("matching:my-profile")
+    profile.refresh_from_db()
+    assert profile.name == "Amara Kamara" and profile.version == 1
+
+
+def test_a_user_without_organisation_sees_and_edits_the_need_they_posted(client):
+    country()
+    user = UserFactory(username="solo")
+    client.force_login(user)
+    response = client.post(reverse("matching:need-create"), NEED_POST)
+    need = Need.objects.get(title="Midwives")
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200  # network-only, not a member: theirs all the same
+    edit_url = reverse("matching:need-edit", args=[need.pk])
+    assert edit_url in detail.content.decode()
+    client.post(edit_url, {**NEED_POST, "title": "Two midwives", "version": "1"})
+    need.refresh_from_db()
+    assert need.title == "Two midwives" and need.created_by == user
