@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from harambee.core.fields import EncryptedJSONField
 
 from .registry import PersonalData
 
@@ -21,14 +24,29 @@ class FindForm(forms.Form):
     )
 
 
+def _is_json(field: Any) -> bool:
+    return isinstance(field, EncryptedJSONField | models.JSONField)
+
+
 class CorrectForm(forms.Form):
-    """One text input per personal field of the record's kind."""
+    """One input per personal field of the record's kind: text, or JSON for structured values
+    (a list of identifiers), so that a value nobody touched is not rewritten as its text."""
 
     def __init__(
         self, *args: Any, entry: PersonalData, initial_values: dict[str, Any], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._json: set[str] = set()
         for f in entry.fields:
+            if _is_json(f):
+                self._json.add(f.name)
+                self.fields[f.name] = forms.JSONField(
+                    label=f.verbose_name,
+                    required=False,
+                    initial=initial_values.get(f.name) or [],
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                continue
             self.fields[f.name] = forms.CharField(
                 label=f.verbose_name,
                 required=not f.blank,
@@ -37,7 +55,11 @@ class CorrectForm(forms.Form):
             )
 
     def changed(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.changed_data}
+        values = {name: self.cleaned_data[name] for name in self.changed_data}
+        for name in self._json & set(values):
+            if values[name] is None:
+                values[name] = []  # emptied: stored as empty, as erasure leaves it
+        return values
 
 
 class AccessLogFilterForm(forms.Form):

@@ -12,7 +12,8 @@ class ScreeningConfig(AppConfig):
 
         from harambee.privacy.registry import personal_data
 
-        from .models import ScreeningBatch, ScreeningResult
+        from .choices import AlertStatus, SubjectKind
+        from .models import Payee, ScreeningAlert, ScreeningBatch, ScreeningResult
 
         # Names and dates of birth of the people screened: kept SCREENING_RETENTION_DAYS (90)
         # after the batch, then erased; the batch, its counts and each row's score stay.
@@ -23,4 +24,22 @@ class ScreeningConfig(AppConfig):
             retention_days=days,
             date_field="batch__created_at",
             search={"name": "name_hash"},
+        )
+        # Payees (often people: beneficiaries, suppliers): kept as contact people are,
+        # PRIVACY_DEFAULT_RETENTION_DAYS after the last change ("screening.payee" in
+        # PRIVACY_RETENTION_DAYS overrides it), except while an alert on them waits for review.
+        # Erasure blanks name, date of birth, nationality, identifiers and notes; the payee (its
+        # id, type, organisation) stays, and so does the decision record, which is never erased.
+        personal_data.register(
+            Payee,
+            retention_days=settings.PRIVACY_DEFAULT_RETENTION_DAYS,
+            date_field="updated_at",
+            search={"name": "name_hash"},
+            retainable=lambda payees: payees.exclude(
+                pk__in=ScreeningAlert.objects.filter(
+                    subject_kind=SubjectKind.PAYEE,
+                    status=AlertStatus.OPEN,
+                    subject_id__isnull=False,
+                ).values("subject_id")
+            ),
         )

@@ -7,6 +7,7 @@ by another organisation matches nothing rather than revealing its rows.
 from __future__ import annotations
 
 import django_filters as filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from harambee.core.filters import IdFilter
@@ -18,10 +19,23 @@ from .models import Payee, ScreeningAlert
 class PayeeFilterSet(filters.FilterSet):
     organisation = IdFilter(label=_("Organisation"), field_name="organisation_id")
     schema = filters.ChoiceFilter(label=_("Type"), choices=PayeeSchema.choices)
+    name = filters.CharFilter(
+        label=_("Name"),
+        method="filter_name",
+        help_text=_(
+            "The exact name (case, accents and spacing aside): names are encrypted, "
+            "so they are compared through their keyed hash."
+        ),
+    )
 
     class Meta:
         model = Payee
-        fields = ["organisation", "schema"]
+        fields = ["organisation", "schema", "name"]
+
+    def filter_name(self, queryset: QuerySet[Payee], name: str, value: str) -> QuerySet[Payee]:
+        from .dd.payees import find_payees
+
+        return find_payees(queryset, value)
 
 
 class ScreeningAlertFilterSet(filters.FilterSet):

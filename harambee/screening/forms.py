@@ -218,7 +218,12 @@ class PayeeForm(forms.ModelForm):
     class Meta:
         model = Payee
         fields = ["name", "schema", "date_of_birth", "nationality", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        # Encrypted fields are text fields: one-line inputs where one line is meant.
+        widgets = {
+            "name": forms.TextInput(),
+            "nationality": forms.TextInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def service_data(self) -> dict[str, Any]:
         data = {f: self.cleaned_data[f] for f in self.Meta.fields}
@@ -255,8 +260,13 @@ class PackageForm(forms.Form):
 
     def __init__(self, *args: Any, payees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payees"].queryset = payees  # type: ignore[attr-defined]
-        self.fields["payees"].widget.attrs["size"] = 6
+        field = self.fields["payees"]
+        field.queryset = payees  # type: ignore[attr-defined]
+        # Names are encrypted (and a payee's str() is its reference): listed by name, sorted
+        # here. `listed` is what the page shows, for the access log.
+        self.listed = sorted(payees, key=lambda p: ((p.name or "").casefold(), p.pk))
+        field.choices = [(p.pk, p.name) for p in self.listed]  # type: ignore[attr-defined]
+        field.widget.attrs["size"] = 6
 
     def clean_amounts(self) -> list[dict[str, str]]:
         rows = []

@@ -379,37 +379,46 @@ class Payee(RestrictedModel):
         on_delete=models.CASCADE,
         related_name="payees",
     )
-    name = models.CharField(_("name"), max_length=500)
+    # Who is paid, with their date of birth and documents: personal data, encrypted at rest.
+    # The keyed hash of the name finds a payee by exact name (the data protection officer's
+    # search) without decrypting anything; names cannot be sorted in SQL (pages sort in Python).
+    name = EncryptedTextField(_("name"), max_length=500)
+    name_hash = HashField(source="name", kind="text")
     schema = models.CharField(
         _("type"),
         max_length=16,
         blank=True,
         choices=PayeeSchema.choices,
     )
-    date_of_birth = models.CharField(
+    date_of_birth = EncryptedTextField(
         _("date of birth"), max_length=10, blank=True, help_text=_("YYYY or YYYY-MM-DD.")
     )
-    nationality = models.CharField(_("nationality or country"), max_length=100, blank=True)
-    identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    nationality = EncryptedTextField(_("nationality or country"), max_length=100, blank=True)
+    identifiers = EncryptedJSONField(_("identifiers"), default=list, blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
 
-    # Who is paid, with their date of birth and documents: personal data. Left out of the API
-    # unless asked for (and then logged), recorded as changed/unchanged in the change log.
-    personal_fields: ClassVar[tuple[str, ...]] = (
-        "name",
-        "date_of_birth",
-        "nationality",
-        "identifiers",
-        "notes",
-    )
+    # Left out of the API unless asked for (and then logged), recorded as changed/unchanged in
+    # the change log, erased after the retention period (privacy registry, apps.py).
+    audit_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at", "name_hash")
 
     class Meta:
         verbose_name = _("payee")
         verbose_name_plural = _("payees")
-        ordering = ["organisation", "name"]
+        # Names are encrypted: the database cannot sort them (pages sort in Python).
+        ordering = ["organisation_id", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        # Never the name: the string lands in change records (object_repr) and logs.
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"PY-{self.pk:06d}" if self.pk else "PY-new"
+
+    @property
+    def erased(self) -> bool:
+        """The personal data was erased (retention or data protection): nothing to screen."""
+        return not (self.name or "").strip()
 
     def clean(self) -> None:
         super().clean()
@@ -493,6 +502,13 @@ class ScreeningDecision(AppendOnly):
     score = models.FloatField(_("score"))
     explanation = models.JSONField(_("explanation"))
 
+    # The query (a payee's, a board member's or a contact person's name, date of birth...),
+    # where it was screened (an alert names the subject) and the explanation (it quotes the
+    # query) are personal data. The decision record is kept as it was written (it must show
+    # what was decided on: never changed, never erased); the API returns these fields only with
+    # ?include_personal=true, pages and exports that show them write to the access log.
+    personal_fields: ClassVar[tuple[str, ...]] = ("query", "subject", "explanation")
+
     objects = RecordQuerySet.as_manager()
 
     class Meta:
@@ -507,7 +523,8 @@ class ScreeningDecision(AppendOnly):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()}: {self.query.get('name')} ~ {self.entry_ref}"
+        # Never the name screened: the string lands in change records (object_repr).
+        return f"{self.get_outcome_display()}: {self.list_code} {self.entry_ref} (#{self.pk})"
 
     def get_absolute_url(self) -> str:
         return reverse("screening:decision-detail", args=[self.pk])

@@ -28,13 +28,16 @@ from harambee.core.errors import ServiceError
 from harambee.core.forms import apply_error, attempt
 from harambee.core.views import denials_as_403, is_partial, paginate
 from harambee.network.models import Organisation
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessAction as PersonalDataAccess
+from harambee.privacy.choices import AccessChannel
 
 from . import selectors, services
 from .choices import AccessAction, AlertStatus, BatchStatus
 from .dd import decisions as decision_services
 from .dd import packages as package_services
 from .dd import profile as profile_services
-from .dd.payees import payee_add, payee_remove, payees
+from .dd.payees import payee_add, payee_ids_by_name, payee_remove, payees, payees_in_order
 from .filtersets import ScreeningAlertFilterSet
 from .forms import (
     BatchForm,
@@ -282,6 +285,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             }
         )
+    if rows:
+        # Names and dates of birth of the people screened, in clear: logged (one call per page).
+        log_access(request.user, [row["result"] for row in rows], request=request)
     context = {
         "batch": batch,
         "working": batch.status in WORKING,
@@ -311,6 +317,13 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_csv(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     response = HttpResponse(services.batch_csv(batch), content_type="text/csv; charset=utf-8")
+    log_access(
+        request.user,
+        [batch],
+        action=PersonalDataAccess.EXPORT,
+        channel=AccessChannel.EXPORT,
+        request=request,
+    )
     response["Content-Disposition"] = f'attachment; filename="screening-{batch.pk}.csv"'
     return response
 
@@ -388,7 +401,11 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     if outcome:
         queryset = queryset.filter(outcome=outcome)
-    context = {"page_obj": paginate(request, queryset), "outcome": outcome, "nav": "decisions"}
+    page = paginate(request, queryset)
+    if page.object_list:
+        # Each row shows the name screened: logged.
+        log_access(request.user, page.object_list, request=request)
+    context = {"page_obj": page, "outcome": outcome, "nav": "decisions"}
     return render(request, "screening/decision_list.html", context)
 
 
@@ -397,6 +414,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _member(request)
     decision = get_object_or_404(decision_services.decisions(user=request.user), pk=pk)
+    log_access(request.user, [decision], request=request)
     return render(
         request, "screening/decision_detail.html", {"decision": decision, "nav": "decisions"}
     )
@@ -407,6 +425,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _member(request)
     queryset = decision_services.decisions(user=request.user).order_by("decided_at", "pk")
+    # The organisation's own record keeps the names screened: the export is logged.
+    decision_services.log_export(request.user, queryset, request=request)
     if fmt == "json":
         response = HttpResponse(
             decision_services.export_json(queryset), content_type="application/json"
@@ -433,8 +453,12 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
     alerts = ScreeningAlertFilterSet(
         filters, queryset=selectors.alerts(user=request.user), request=request
     ).qs
+    page = paginate(request, alerts)
+    if page.object_list:
+        # Each alert shows the name screened and the hit's explanation: logged.
+        log_access(request.user, page.object_list, request=request)
     context = {
-        "page_obj": paginate(request, alerts),
+        "page_obj": page,
         "status": status,
         "may_decide": decision_services.may_decide(request.user),
         "focal_point": ComplianceFocalPoint.objects.filter(user_id=request.user.pk).exists(),
@@ -653,8 +677,11 @@ def payee_list(request: HttpRequest) -> HttpResponse:
                 return redirect("screening:payee-list")
     index = selectors.active_index()
     rows = []
-    page = paginate(request, payees(user=request.user))
-    for payee in page.object_list:
+    # Names are encrypted: sorted here (the names only), then the page's payees are read.
+    visible = payees(user=request.user)
+    page = paginate(request, payee_ids_by_name(visible))  # type: ignore[arg-type]
+    shown = payees_in_order(visible, list(page.object_list))
+    for payee in shown:
         query = Query(
             name=payee.name,
             schema=payee.schema,
@@ -662,13 +689,17 @@ def payee_list(request: HttpRequest) -> HttpResponse:
             nationality=payee.nationality,
             identifiers=tuple(payee.identifiers or ()),
         )
-        hits = services.screen_name(
-            name=query.name,
-            schema=query.schema,
-            date_of_birth=query.date_of_birth,
-            nationality=query.nationality,
-            identifiers=query.identifiers,
-            index=index,
+        hits = (
+            []
+            if payee.erased
+            else services.screen_name(
+                name=query.name,
+                schema=query.schema,
+                date_of_birth=query.date_of_birth,
+                nationality=query.nationality,
+                identifiers=query.identifiers,
+                index=index,
+            )
         )
         rows.append(
             {
@@ -683,6 +714,9 @@ def payee_list(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
+    if shown:
+        # Names, dates of birth and identifiers in clear: one log call for the page's payees.
+        log_access(request.user, shown, request=request)
     context = {
         "form": form,
         "rows": rows,
@@ -737,7 +771,11 @@ def package_list(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def package_new(request: HttpRequest) -> HttpResponse:
     _member(request)
-    own = Payee.objects.restrict(request.user).filter(organisation_id=_organisation_id(request))
+    own = (
+        Payee.objects.restrict(request.user)
+        .filter(organisation_id=_organisation_id(request))
+        .exclude(name="")  # erased: nothing left to screen or to put in a package
+    )
     form = PackageForm(request.POST or None, payees=own)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -756,6 +794,9 @@ def package_new(request: HttpRequest) -> HttpResponse:
         if ok:
             messages.success(request, _("Package signed. Share it with your bank."))
             return redirect(package)
+    if form.listed:
+        # The form lists the payees by name: logged.
+        log_access(request.user, form.listed, fields=["name"], request=request)
     return render(
         request,
         "screening/package_form.html",

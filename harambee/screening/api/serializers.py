@@ -143,7 +143,10 @@ class ScreeningResultSerializer(serializers.ModelSerializer):
 # --- decisions and packages ---------------------------------------------------------------
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(PersonalFieldsMixin, serializers.ModelSerializer):
+    """The query, where it was screened (`subject`) and the explanation (it quotes the query)
+    are personal: returned only with ?include_personal=true (and logged)."""
+
     list_version: Any = serializers.PrimaryKeyRelatedField(read_only=True)
     list_file_sha256 = serializers.CharField(source="list_version.file_sha256", read_only=True)
 

@@ -191,11 +191,21 @@ class ScreeningBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Decisions on hits of your organisation, newest first"),
-    retrieve=extend_schema(summary="One decision with the query, list version and explanation"),
+    list=extend_schema(
+        summary="Decisions on hits of your organisation, newest first",
+        parameters=[INCLUDE_PERSONAL_PARAMETER],
+    ),
+    retrieve=extend_schema(
+        summary="One decision with the query, list version and explanation",
+        parameters=[INCLUDE_PERSONAL_PARAMETER],
+    ),
 )
-class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The decision record: added to, never changed or deleted (no PUT, PATCH or DELETE)."""
+class DecisionViewSet(
+    PersonalDataViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """The decision record: added to, never changed or deleted (no PUT, PATCH or DELETE).
+    The query, `subject` and explanation come back only with ?include_personal=true (logged);
+    the export keeps them (the organisation's own record) and is logged."""
 
     permission_classes = [IsMember]
     queryset = ScreeningDecision.objects.all()
@@ -209,6 +219,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         summary="Record a decision on a hit (of a batch result, an alert or a single query)",
         request=DecisionRequestSerializer,
         responses={201: DecisionSerializer},
+        parameters=[INCLUDE_PERSONAL_PARAMETER],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = DecisionRequestSerializer(data=request.data)
@@ -244,10 +255,13 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 ref=data["ref"],
                 **common,
             )
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DecisionSerializer(decision, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
-        summary="Export the decision record (CSV or JSON)",
+        summary="Export the decision record (CSV or JSON, with the names screened; logged)",
         parameters=[
             OpenApiParameter("as", str, enum=["csv", "json"], description="csv (default) or json")
         ],
@@ -259,6 +273,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def export(self, request: Request) -> HttpResponse:
         queryset = self.filter_queryset(self.get_queryset()).order_by("decided_at", "pk")
+        decisions.log_export(request.user, queryset, request=request)
         if request.query_params.get("as") == "json":
             response = HttpResponse(
                 decisions.export_json(queryset), content_type="application/json"
@@ -339,6 +354,7 @@ class AlertViewSet(PersonalDataViewMixin, viewsets.ReadOnlyModelViewSet):
         "every open alert the decision answers",
         request=AlertDecisionSerializer,
         responses={201: DecisionSerializer},
+        parameters=[INCLUDE_PERSONAL_PARAMETER],
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -352,7 +368,10 @@ class AlertViewSet(PersonalDataViewMixin, viewsets.ReadOnlyModelViewSet):
             outcome=body.validated_data["outcome"],
             reason=body.validated_data["reason"],
         )
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DecisionSerializer(decision, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- packages -----------------------------------------------------------------------------

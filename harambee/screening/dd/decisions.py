@@ -22,9 +22,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from harambee.core.access import access_for
-from harambee.core.audit import record_change
+from harambee.core.audit import record_change, snapshot
 from harambee.core.choices import Action, Role
 from harambee.core.errors import PermissionDeniedError, ServiceError
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessAction as PersonalDataAccess
+from harambee.privacy.choices import AccessChannel
 
 from ..choices import AlertStatus, Outcome
 from ..matching.countries import country_code
@@ -155,11 +158,11 @@ def record_decision(
         action=Action.CREATE,
         instance=decision,
         before=None,
-        after=decision_row(decision),
-        note=_("Hit %(outcome)s: %(name)s ~ %(list)s %(ref)s")
+        after=logged_row(decision),
+        # No name: the change log keeps keyed fingerprints of personal values, never values.
+        note=_("Hit %(outcome)s: %(list)s %(ref)s")
         % {
             "outcome": decision.get_outcome_display(),
-            "name": q["name"],
             "list": decision.list_code,
             "ref": decision.entry_ref,
         },
@@ -374,6 +377,28 @@ def decision_row(d: ScreeningDecision) -> dict[str, Any]:
     }
 
 
+def logged_row(d: ScreeningDecision) -> dict[str, Any]:
+    """The decision as the change log keeps it: the query, where it was screened and the
+    explanation as keyed fingerprints (as `snapshot` writes every personal field)."""
+    row = decision_row(d)
+    fingerprints = snapshot(d)
+    for name in ScreeningDecision.personal_fields:
+        row[name] = fingerprints.get(name)
+    return row
+
+
+def log_export(user: Any, queryset: QuerySet[ScreeningDecision], *, request: Any = None) -> int:
+    """The decision record is exported with the names screened (it is the organisation's own
+    record of what it decided on): each decision exported is written to the access log."""
+    return log_access(
+        user,
+        queryset.select_related(None).only("pk"),
+        action=PersonalDataAccess.EXPORT,
+        channel=AccessChannel.EXPORT,
+        request=request,
+    )
+
+
 def export_csv(queryset: QuerySet[ScreeningDecision]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -424,6 +449,7 @@ __all__ = [
     "decisions",
     "export_csv",
     "export_json",
+    "log_export",
     "may_decide",
     "prior_decisions",
     "query_key",

@@ -129,12 +129,17 @@ def payee_block(payee: Payee, organisation_id: int) -> dict[str, Any]:
 
     subject = payee_subject(payee)
     q = query_dict(subject.query)
-    hits = screen_name(
-        name=q["name"],
-        schema=q["schema"],
-        date_of_birth=q["date_of_birth"],
-        nationality=q["nationality"],
-        identifiers=q["identifiers"],
+    # An erased payee (retention, data protection) has no name left to screen.
+    hits = (
+        screen_name(
+            name=q["name"],
+            schema=q["schema"],
+            date_of_birth=q["date_of_birth"],
+            nationality=q["nationality"],
+            identifiers=q["identifiers"],
+        )
+        if q["name"].strip()
+        else []
     )
     decisions = ScreeningDecision.objects.filter(
         organisation_id=organisation_id, query_key=query_key(q)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from harambee.core.access import access_for
 from harambee.core.choices import Visibility
 from harambee.core.errors import PermissionDeniedError
+from harambee.core.fields import keyed_hash
 from harambee.core.services import create_object, delete_object, update_object
 
 from ..models import Payee
@@ -19,6 +20,34 @@ from .continuous import payee_subject, screen_subjects
 
 def payees(*, user: Any) -> QuerySet[Payee]:
     return Payee.objects.restrict(user).select_related("organisation")
+
+
+def payee_ids_by_name(queryset: QuerySet[Payee]) -> list[int]:
+    """The payees' ids in the order of their names (organisation first; erased ones last).
+
+    Names are encrypted at rest, so the database cannot sort them: only the names are read
+    and decrypted here, then a page of whole payees is fetched by id (`payees_in_order`).
+    """
+    rows = queryset.order_by().only("pk", "organisation_id", "name")
+    return [
+        p.pk
+        for p in sorted(
+            rows, key=lambda p: (p.organisation_id, p.erased, (p.name or "").casefold(), p.pk)
+        )
+    ]
+
+
+def payees_in_order(queryset: QuerySet[Payee], ids: list[int]) -> list[Payee]:
+    """The payees with these ids (those the queryset holds), in the order of `ids`."""
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def find_payees(queryset: QuerySet[Payee], name: str) -> QuerySet[Payee]:
+    """Payees with exactly this name (case, accents and spacing aside): the keyed hash, not
+    the encrypted column, is compared."""
+    digest = keyed_hash(name, "text")
+    return queryset.filter(name_hash=digest) if digest else queryset.none()
 
 
 def _screen_when_committed(payee: Payee) -> None:

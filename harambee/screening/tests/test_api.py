@@ -139,7 +139,7 @@ def test_decisions_api_create_list_export_and_no_edit(un_small, ngo_editor):
         "ref": "TAi.001",
         "query": {"name": "Abdul Latif Mansoor", "schema": "person"},
     }
-    response = client.post("/api/screening/decisions/", body, format="json")
+    response = client.post("/api/screening/decisions/?include_personal=true", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["list_version"] == un_small.pk and data["list_file_sha256"] == un_small.file_sha256
@@ -169,7 +169,7 @@ def test_decision_on_a_batch_result(un_small, ngo_editor):
     ]
     result = ScreeningBatch.objects.get(pk=batch_id).results.get()
     response = client.post(
-        "/api/screening/decisions/",
+        "/api/screening/decisions/?include_personal=true",
         {"outcome": "escalated", "list": "un", "ref": "TAi.001", "result": result.pk},
         format="json",
     )
@@ -466,7 +466,11 @@ def test_alert_decided_over_the_api_closes_it(
     client = client_for(focal)
     no_reason = client.post(url, {"outcome": "cleared"}, format="json")
     assert no_reason.status_code == 400 and no_reason.json()["code"] == "decision_invalid"
-    response = client.post(url, {"outcome": "cleared", "reason": "Other man."}, format="json")
+    response = client.post(
+        url + "?include_personal=true",
+        {"outcome": "cleared", "reason": "Other man."},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     decision = response.json()
     assert decision["entry_ref"] == "TAi.001" and decision["reason"] == "Other man."

@@ -141,3 +141,302 @@ def test_rotate_keys_keeps_the_json_readable(batch, settings):
     assert batch.queries[0]["name"] == "Abdul Latif Mansoor"
     assert ScreeningResult.objects.get(batch=batch, row=1).hits[0]["ref"] == "TAi.001"
     assert privacy.rotate_keys()["screening.screeningresult"] == 0
+
+
+# --- payees -----------------------------------------------------------------------------------
+
+PAYEE = {
+    "name": "Zawadi Okello",
+    "schema": "person",
+    "date_of_birth": "1990-02-03",
+    "nationality": "UG",
+    "identifiers": ["PA778899"],
+    "notes": "Driver in Kakuma",
+}
+PAYEE_CLEAR = ("Zawadi", "Okello", "1990-02-03", "PA778899", "Kakuma")
+# Close to a listed alias ("Abdul Latif Mansoor", public list data), spelled as no list does.
+LISTED = "Abdoul Latif Mansoor"
+
+
+def _payee(editor, **data):
+    from harambee.screening.dd.payees import payee_add
+
+    return payee_add(actor=editor, data=PAYEE | data)
+
+
+def _listed_payee_with_alert(editor, capture):
+    """A payee whose name is on the small UN list: screened once committed, one open alert."""
+    from harambee.screening.models import ScreeningAlert
+
+    with capture(execute=True):
+        payee = _payee(editor, name=LISTED, date_of_birth="1968", identifiers=[])
+    return payee, ScreeningAlert.objects.get(subject_id=payee.pk)
+
+
+def test_payee_personal_fields_are_encrypted_at_rest_and_read_back(editor):
+    from harambee.core.fields import keyed_hash
+    from harambee.screening.dd.continuous import payee_subject
+    from harambee.screening.models import Payee
+
+    payee = _payee(editor)
+    raw = _raw(
+        "SELECT name, date_of_birth, nationality, identifiers, notes, name_hash "
+        "FROM screening_payee"
+    )
+    for clear in PAYEE_CLEAR:
+        assert clear not in raw
+    assert " UG " not in f" {raw} "
+    stored = Payee.objects.get(pk=payee.pk)
+    assert (stored.name, stored.date_of_birth, stored.nationality) == (
+        "Zawadi Okello",
+        "1990-02-03",
+        "UG",
+    )
+    assert stored.identifiers == ["PA778899"] and stored.notes == "Driver in Kakuma"
+    assert stored.name_hash == keyed_hash("  zawadi   OKELLO ")
+    # continuous screening reads the payee in clear
+    query = payee_subject(stored).query
+    assert (query.name, query.date_of_birth, query.identifiers) == (
+        "Zawadi Okello",
+        "1990-02-03",
+        ("PA778899",),
+    )
+
+
+def test_payee_found_by_exact_name_through_the_keyed_hash(editor):
+    from harambee.screening.dd.payees import find_payees, payees
+
+    payee = _payee(editor)
+    _payee(editor, name="Amina Okello")
+    rival = UserFactory(organisation=OrganisationFactory(name="Rival"))
+    assert list(find_payees(payees(user=editor), "ZAWADI  okéllo")) == [payee]
+    assert list(find_payees(payees(user=editor), "Zawadi")) == []
+    assert list(find_payees(payees(user=rival), "Zawadi Okello")) == []
+    client = APIClient()
+    client.force_authenticate(editor)
+    found = client.get("/api/screening/payees/", {"name": "zawadi okello"}).json()["results"]
+    assert [p["id"] for p in found] == [payee.pk] and "name" not in found[0]
+
+
+def test_payee_change_log_holds_no_name_not_even_as_title(editor):
+    from harambee.core.services import delete_object
+    from harambee.screening.dd.payees import payee_update
+
+    payee = _payee(editor)
+    payee = payee_update(
+        actor=editor, payee=payee, data={"notes": "Now in Dadaab"}, expected_version=1
+    )
+    reference = payee.reference
+    delete_object(payee, actor=None, expected_version=2)
+    records = ChangeRecord.objects.filter(content_type__model="payee")
+    assert {r.action for r in records} == {"create", "update", "delete"}
+    assert {r.object_repr for r in records} == {reference}
+    stored = _raw("SELECT object_repr, before, after, note FROM core_changerecord")
+    for clear in (*PAYEE_CLEAR, "Dadaab"):
+        assert clear not in stored
+    update = records.get(action="update")
+    assert update.before["notes"] != update.after["notes"]  # that it changed, not what
+
+
+def test_decision_change_log_holds_no_name(un_small, editor, django_capture_on_commit_callbacks):
+    from harambee.screening.dd import decisions as d
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    decision = d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    record = ChangeRecord.objects.for_object(decision).get()
+    assert record.after["outcome"] == "cleared" and record.after["query"].startswith("hmac:")
+    assert record.after["entry_ref"] == "TAi.001"
+    assert "Abdoul" not in _raw("SELECT object_repr, before, after, note FROM core_changerecord")
+    # the decision itself keeps the query it decided on
+    assert decision.query["name"] == LISTED
+
+
+def test_data_protection_officer_finds_exports_corrects_and_erases_a_payee(
+    un_small, editor, dpo, django_capture_on_commit_callbacks
+):
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.dd.continuous import screen_subjects, subjects
+    from harambee.screening.models import Payee, ScreeningAlert, ScreeningDecision
+
+    payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    decision = d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    matches = privacy.find_person(actor=dpo, kind="name", value="abdoul latif MANSOOR")
+    assert [(m.label, m.record.pk) for m in matches] == [("screening.payee", payee.pk)]
+    exported = privacy.export_person(actor=dpo, matches=matches)["records"][0]
+    assert exported["personal_data"]["name"] == LISTED
+    assert exported["personal_data"]["date_of_birth"] == "1968"
+    assert [c["action"] for c in exported["changes"]] == ["create"]
+    privacy.correct_record(actor=dpo, match=matches[0], data={"notes": "Cook"})
+    assert Payee.objects.get(pk=payee.pk).notes == "Cook"
+
+    privacy.erase_record(
+        actor=dpo, match=privacy.find_person(actor=dpo, kind="name", value=LISTED)[0]
+    )
+    erased = Payee.objects.get(pk=payee.pk)  # the payee stays: what points at it still works
+    assert (erased.name, erased.date_of_birth, erased.notes, erased.identifiers) == ("", "", "", [])
+    assert erased.name_hash == "" and erased.erased and erased.organisation == editor.organisation
+    assert privacy.find_person(actor=dpo, kind="name", value=LISTED) == []
+    assert AccessLog.objects.filter(action="erase", object_id=str(payee.pk)).exists()
+    # the decision record is kept as decided (never erased), and still exports
+    kept = ScreeningDecision.objects.get(pk=decision.pk)
+    assert kept.query["name"] == LISTED and kept.outcome == "cleared"
+    assert "TAi.001" in d.export_csv(ScreeningDecision.objects.filter(pk=decision.pk))
+    assert ScreeningAlert.objects.get(pk=alert.pk).decision_id == decision.pk
+    # nothing left to screen: continuous screening skips the erased payee
+    before = ScreeningAlert.objects.count()
+    screen_subjects(subjects([editor.organisation_id]), notify=False)
+    assert ScreeningAlert.objects.count() == before
+    assert "Abdoul" not in _raw("SELECT name, object_repr FROM screening_payee, core_changerecord")
+
+
+def test_payees_erased_after_the_retention_period_unless_an_alert_is_open(
+    un_small, editor, settings, django_capture_on_commit_callbacks
+):
+    from harambee.screening.models import Payee
+
+    quiet = _payee(editor)
+    watched, _alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    assert privacy.apply_retention(now=now, dry_run=True).counts["screening.payee"] == 0
+    later = now + datetime.timedelta(days=settings.PRIVACY_DEFAULT_RETENTION_DAYS + 1)
+    report = privacy.apply_retention(now=later)
+    assert report.counts["screening.payee"] == 1
+    assert Payee.objects.get(pk=quiet.pk).erased
+    assert Payee.objects.get(pk=watched.pk).name == LISTED  # alert open: kept
+    assert privacy.apply_retention(now=later).counts["screening.payee"] == 0
+    settings.PRIVACY_RETENTION_DAYS = {"screening.payee": None}
+    assert "screening.payee" not in privacy.apply_retention(now=later, dry_run=True).counts
+
+
+def test_payee_page_sorts_names_and_logs_the_payees_shown(client, editor):
+    from django.urls import reverse
+
+    for name in ("Zed Mwangi", "amina Ochieng", "Bosco Ruto"):
+        _payee(editor, name=name, identifiers=[], date_of_birth="")
+    client.force_login(editor)
+    page = client.get(reverse("screening:payee-list")).content.decode()
+    positions = [page.index(n) for n in ("amina Ochieng", "Bosco Ruto", "Zed Mwangi")]
+    assert positions == sorted(positions)
+    logged = AccessLog.objects.filter(content_type__model="payee", user=editor)
+    assert logged.count() == 3 and {e.channel for e in logged} == {"page"}
+    assert "name" in logged.first().fields and logged.first().path == "/screening/payees/"
+
+
+def test_alert_and_decision_pages_and_exports_are_logged(
+    client, un_small, editor, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from harambee.screening.dd import decisions as d
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    client.force_login(editor)
+    assert LISTED in client.get(reverse("screening:alert-inbox")).content.decode()
+    seen = AccessLog.objects.get(content_type__model="screeningalert")
+    assert (seen.object_id, seen.action, seen.channel) == (str(alert.pk), "view", "page")
+    assert seen.fields == ["subject_name", "query", "hit"]
+    decision = d.decide_alert(actor=editor, alert=alert, outcome="escalated", reason="")
+    client.get(reverse("screening:decision-list"))
+    client.get(reverse("screening:decision-detail", args=[decision.pk]))
+    views = AccessLog.objects.filter(content_type__model="screeningdecision", action="view")
+    assert views.count() == 2 and {e.object_id for e in views} == {str(decision.pk)}
+    csv_text = client.get(reverse("screening:decision-export", args=["csv"])).content.decode()
+    assert LISTED in csv_text  # the organisation's own record keeps names...
+    exported = AccessLog.objects.get(content_type__model="screeningdecision", action="export")
+    assert exported.channel == "export" and exported.object_id == str(decision.pk)  # ...logged
+
+
+def test_batch_page_and_csv_are_logged(client, batch, member):
+    from django.urls import reverse
+
+    client.force_login(member)
+    page = client.get(reverse("screening:batch-detail", args=[batch.pk]), {"show": "all"})
+    assert "Zawadi Okello" in page.content.decode()
+    viewed = AccessLog.objects.filter(content_type__model="screeningresult", channel="page")
+    assert viewed.count() == 2
+    client.get(reverse("screening:batch-csv", args=[batch.pk]))
+    assert AccessLog.objects.filter(
+        content_type__model="screeningbatch", action="export", object_id=str(batch.pk)
+    ).exists()
+
+
+def test_decisions_api_hides_names_unless_asked_and_logs_when_it_shows_them(
+    un_small, editor, django_capture_on_commit_callbacks
+):
+    from harambee.screening.dd import decisions as d
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    decision = d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    client = APIClient()
+    client.force_authenticate(editor)
+    url = "/api/screening/decisions/"
+    for response in (client.get(url), client.get(f"{url}{decision.pk}/")):
+        assert "Abdoul" not in response.content.decode()
+    listed = client.get(url).json()["results"][0]
+    assert {"query", "subject", "explanation"}.isdisjoint(listed)
+    assert listed["entry_ref"] == "TAi.001" and listed["outcome"] == "cleared"
+    assert not AccessLog.objects.exists()
+    full = client.get(f"{url}{decision.pk}/", {"include_personal": "true"}).json()
+    assert full["query"]["name"] == LISTED and full["explanation"]["parts"]
+    logged = AccessLog.objects.get()
+    assert (logged.object_id, logged.channel, logged.action) == (str(decision.pk), "api", "view")
+    # the export keeps the names (the organisation's own record) and is logged
+    exported = client.get(f"{url}export/", {"as": "json"}).json()
+    assert exported["decisions"][0]["query"]["name"] == LISTED
+    assert AccessLog.objects.filter(action="export", channel="export").count() == 1
+    # logged-out callers get nothing at all
+    assert APIClient().get(url, {"include_personal": "true"}).status_code in (401, 403)
+
+
+def test_data_step_encrypts_payees_written_in_clear_and_back(editor):
+    """The data migration (0005) on rows written before it, then reversed."""
+    import importlib
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    from harambee.core.fields import keyed_hash
+
+    step = importlib.import_module("harambee.screening.migrations.0005_encrypt_existing_payees")
+    payee = _payee(editor)
+    with connection.cursor() as cursor:  # as 0003 left it: in clear
+        cursor.execute(
+            "UPDATE screening_payee SET name=%s, date_of_birth=%s, nationality=%s, "
+            "identifiers=%s, notes=%s, name_hash=''",
+            ["Zawadi Okello", "1990-02-03", "UG", '["PA778899"]', "Driver in Kakuma"],
+        )
+        cursor.execute("UPDATE core_changerecord SET object_repr='Zawadi Okello'")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("screening", "0005_encrypt_existing_payees"), at_end=False
+    )
+    step.encrypt_payees(state.apps, None)
+    raw = _raw("SELECT name, date_of_birth, identifiers, notes FROM screening_payee")
+    assert not any(clear in raw for clear in PAYEE_CLEAR)
+    assert _raw("SELECT name_hash FROM screening_payee") == keyed_hash("Zawadi Okello")
+    assert _raw("SELECT DISTINCT object_repr FROM core_changerecord") == payee.reference
+    step.decrypt_payees(state.apps, None)
+    assert _raw("SELECT name, identifiers FROM screening_payee") == 'Zawadi Okello ["PA778899"]'
+    assert _raw("SELECT DISTINCT object_repr FROM core_changerecord") == "Zawadi Okello"
+
+
+def test_data_protection_page_corrects_a_payee_keeping_its_identifiers(client, editor, dpo):
+    from harambee.screening.models import Payee
+
+    payee = _payee(editor)
+    client.force_login(dpo)
+    url = f"/privacy/records/screening.payee/{payee.pk}/"
+    page = client.get(url).content.decode()
+    assert "Zawadi Okello" in page and "PA778899" in page
+    form = {
+        "name": "Zawadi Okello-Achieng",
+        "date_of_birth": "1990-02-03",
+        "nationality": "UG",
+        "identifiers": '["PA778899"]',
+        "notes": "Driver in Kakuma",
+    }
+    assert client.post(url, form).status_code == 302
+    corrected = Payee.objects.get(pk=payee.pk)
+    assert corrected.name == "Zawadi Okello-Achieng" and corrected.identifiers == ["PA778899"]
+    record = ChangeRecord.objects.for_object(payee).first()
+    assert {c["field"] for c in record.changed_fields} == {"name", "version"}
+    client.post(url, form | {"identifiers": '["PA778899", "NIN-42"]'})
+    assert Payee.objects.get(pk=payee.pk).identifiers == ["PA778899", "NIN-42"]
