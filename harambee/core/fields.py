@@ -225,8 +225,13 @@ class HashField(models.CharField):
             del kwargs["default"]
         return name, path, args, kwargs
 
+    def hash_for(self, model_instance: models.Model) -> str:
+        """The hash the row should hold (on save, and when `rotate-keys --hashes` recomputes
+        every hash after FIELD_HASH_KEY changed). A subclass may hash another kind of value."""
+        return keyed_hash(getattr(model_instance, self.source), self.kind)
+
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
-        value = keyed_hash(getattr(model_instance, self.source), self.kind)
+        value = self.hash_for(model_instance)
         setattr(model_instance, self.attname, value)
         return value
 

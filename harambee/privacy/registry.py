@@ -8,6 +8,11 @@ Which fields are personal comes from the model (EncryptedTextField, or names in 
 `personal_fields`); the registry adds how long they are kept, from which date, and which keyed
 hashes find a person. Settings override the retention: PRIVACY_RETENTION_DAYS = {"app.model": n}
 (None: kept until erased by hand).
+
+A record that repeats another's personal data without a foreign key to it (an alert naming a
+payee) says so with `erased_with={"app.model": rows_of}`: whenever records of that kind are
+erased (retention or the data protection officer), `rows_of(their ids)` (a Q over this model)
+picks the rows erased with them, in the same transaction.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class PersonalData:
     search: Mapping[str, str] = field(default_factory=dict)
     # Narrows what retention may erase (e.g. open cases kept): queryset -> queryset.
     retainable: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
+    # Erased with records of another kind: "app.model" -> (their ids -> Q over this model).
+    erased_with: Mapping[str, Callable[[list[Any]], Q]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -89,6 +96,7 @@ class Registry:
         date_field: str = "updated_at",
         search: Mapping[str, str] | None = None,
         retainable: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+        erased_with: Mapping[str, Callable[[list[Any]], Q]] | None = None,
     ) -> PersonalData:
         if not personal_fields(model):
             raise ValueError(f"{model._meta.label} has no personal fields to register.")
@@ -96,9 +104,22 @@ class Registry:
             if kind not in SEARCH_KINDS:
                 raise ValueError(f"Unknown search kind {kind!r}: use one of {SEARCH_KINDS}.")
             model._meta.get_field(name)  # fails early on a typo
-        entry = PersonalData(model, retention_days, date_field, dict(search or {}), retainable)
+        entry = PersonalData(
+            model,
+            retention_days,
+            date_field,
+            dict(search or {}),
+            retainable,
+            {label.lower(): rows_of for label, rows_of in (erased_with or {}).items()},
+        )
         self._entries[entry.label] = entry
         return entry
+
+    def dependents(
+        self, entry: PersonalData
+    ) -> list[tuple[PersonalData, Callable[[list[Any]], Q]]]:
+        """The kinds of record erased with `entry`'s records, each with its `rows_of`."""
+        return [(e, e.erased_with[entry.label]) for e in self if entry.label in e.erased_with]
 
     def __iter__(self) -> Iterator[PersonalData]:
         return iter(sorted(self._entries.values(), key=lambda e: e.label))

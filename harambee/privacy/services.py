@@ -268,14 +268,40 @@ def _erase_rows(entry: PersonalData, rows: list[models.Model], *, actor: Any, no
     return len(rows)
 
 
+def _erase_with_dependents(
+    entry: PersonalData, rows: list[models.Model], *, actor: Any, note: str
+) -> dict[str, list[models.Model]]:
+    """Erase `rows`, then the rows of the kinds registered as erased with them (their
+    `erased_with`), and theirs in turn. Returns the rows erased, by kind (`rows` first)."""
+    erased: dict[str, list[models.Model]] = {}
+    if not rows:
+        return erased
+    _erase_rows(entry, rows, actor=actor, note=note)
+    erased[entry.label] = list(rows)
+    ids = [r.pk for r in rows]
+    for dependent, rows_of in personal_data.dependents(entry):
+        # Rows already erased are left alone: nothing to do, and no endless loop.
+        more = list(
+            dependent.model._default_manager.filter(rows_of(ids))
+            .filter(dependent.not_erased())
+            .order_by("pk")
+        )
+        for label, done in _erase_with_dependents(dependent, more, actor=actor, note=note).items():
+            erased.setdefault(label, []).extend(done)
+    return erased
+
+
 @transaction.atomic
 def erase_record(*, actor: Any, match: Match, request: Any = None) -> models.Model:
-    """Erase the person's data from the record; the record (and what it counts) stays."""
+    """Erase the person's data from the record (and from the records registered as erased
+    with it); the records (and what they count) stay."""
     _require_dpo(actor)
-    _erase_rows(match.entry, [match.record], actor=actor, note=_("Erased by data protection."))
+    erased = _erase_with_dependents(
+        match.entry, [match.record], actor=actor, note=_("Erased by data protection.")
+    )
     log_access(
         actor,
-        [match.record],
+        [row for rows in erased.values() for row in rows],
         action=AccessAction.ERASE,
         channel=AccessChannel.DATA_PROTECTION,
         request=request,
@@ -329,16 +355,18 @@ def apply_retention(
         if dry_run:
             report.counts[entry.label] = queryset.count()
             continue
-        done = 0
+        report.counts.setdefault(entry.label, 0)
         while True:
             with transaction.atomic():
                 rows = list(queryset[:batch_size])
-                done += _erase_rows(
+                erased = _erase_with_dependents(
                     entry, rows, actor=None, note=_("Erased: retention period over.")
                 )
+            # Rows erased with those due (an alert with its payee) count under their own kind.
+            for label, done in erased.items():
+                report.counts[label] = report.counts.get(label, 0) + len(done)
             if len(rows) < batch_size:
                 break
-        report.counts[entry.label] = done
     RetentionRun.objects.create(dry_run=dry_run, counts=report.counts)
     return report
 
@@ -401,13 +429,15 @@ def hash_refresh(*, batch_size: int = BATCH) -> dict[str, int]:
         hashes = hash_fields(model)
         if not hashes:
             continue
-        manager = model._default_manager
+        # The base manager: every row, and a plain update even on an append-only record
+        # (screening decisions keep their query's keyed hash: it is an index, not content).
+        manager = model._base_manager
         changed = 0
         for start in range(0, manager.count(), batch_size):
             rows = list(manager.order_by("pk")[start : start + batch_size])
             with transaction.atomic():
                 for row in rows:
-                    values = {h.name: keyed_hash(getattr(row, h.source), h.kind) for h in hashes}
+                    values = {h.name: h.hash_for(row) for h in hashes}
                     if any(getattr(row, k) != v for k, v in values.items()):
                         manager.filter(pk=row.pk).update(**values)
                         changed += 1

@@ -9,6 +9,7 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
+        from django.db.models import Q
 
         from harambee.privacy.registry import personal_data
 
@@ -42,4 +43,26 @@ class ScreeningConfig(AppConfig):
                     subject_id__isnull=False,
                 ).values("subject_id")
             ),
+        )
+        # Alerts name the payee, contact person, board member or organisation screened: kept
+        # as payees are (PRIVACY_DEFAULT_RETENTION_DAYS after the last change, i.e. the review;
+        # "screening.screeningalert" in PRIVACY_RETENTION_DAYS overrides it), open alerts kept
+        # whatever their age. Found by the name screened; erased with the payee or the contact
+        # person they name (retention or data protection), so nothing is left of a person whose
+        # data was erased. Erasure blanks the name, query, hit and their keyed hashes; the alert
+        # (list entry, score, status, the decision that closed it) stays.
+        personal_data.register(
+            ScreeningAlert,
+            retention_days=settings.PRIVACY_DEFAULT_RETENTION_DAYS,
+            date_field="updated_at",
+            search={"name": "subject_name_hash"},
+            retainable=lambda alerts: alerts.exclude(status=AlertStatus.OPEN),
+            erased_with={
+                "screening.payee": lambda ids: Q(
+                    subject_kind=SubjectKind.PAYEE, subject_id__in=ids
+                ),
+                "network.person": lambda ids: Q(
+                    subject_kind=SubjectKind.PERSON, subject_id__in=ids
+                ),
+            },
         )

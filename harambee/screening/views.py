@@ -454,9 +454,11 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
         filters, queryset=selectors.alerts(user=request.user), request=request
     ).qs
     page = paginate(request, alerts)
-    if page.object_list:
-        # Each alert shows the name screened and the hit's explanation: logged.
-        log_access(request.user, page.object_list, request=request)
+    shown = [alert for alert in page.object_list if not alert.erased]
+    if shown:
+        # Each alert shows the name screened and the hit's explanation: logged (an erased one
+        # shows nothing personal).
+        log_access(request.user, shown, request=request)
     context = {
         "page_obj": page,
         "status": status,

@@ -10,6 +10,8 @@ changes the entry, the hit comes back for review.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import unicodedata
@@ -25,6 +27,7 @@ from harambee.core.access import access_for
 from harambee.core.audit import record_change, snapshot
 from harambee.core.choices import Action, Role
 from harambee.core.errors import PermissionDeniedError, ServiceError
+from harambee.core.fields import hash_key
 from harambee.privacy.access import log_access
 from harambee.privacy.choices import AccessAction as PersonalDataAccess
 from harambee.privacy.choices import AccessChannel
@@ -42,7 +45,7 @@ from ..models import (
     ScreeningResult,
 )
 from ..selectors import active_index
-from .canonical import canonical, sha256_hex
+from .canonical import canonical
 
 
 class DecisionError(ServiceError):
@@ -61,8 +64,10 @@ def query_dict(query: Query | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def query_key(query: Query | dict[str, Any]) -> str:
-    """The same query gets the same key: case, accents of spacing aside, identifiers sorted."""
+def query_material(query: Query | dict[str, Any]) -> bytes:
+    """What the key of a query is computed from: its normalised fields as canonical JSON (case,
+    accents and spacing of the name aside, the nationality as a country code, identifiers
+    normalised and sorted)."""
     q = query_dict(query)
     name = " ".join(unicodedata.normalize("NFKC", q["name"]).casefold().split())
     nationality = country_code(q["nationality"]) or q["nationality"].strip().casefold()
@@ -73,7 +78,19 @@ def query_key(query: Query | dict[str, Any]) -> str:
         "nationality": nationality,
         "identifiers": sorted(normalise_identifier(i) for i in q["identifiers"] if i.strip()),
     }
-    return sha256_hex(canonical(key))
+    return canonical(key)
+
+
+QUERY_KEY_PURPOSE = b"harambee-screening-query:"
+
+
+def query_key(query: Query | dict[str, Any]) -> str:
+    """The same query gets the same key: a keyed hash (HMAC-SHA256 with FIELD_HASH_KEY, as
+    every keyed hash of personal data), so that a name cannot be recovered from the key by
+    hashing candidate names. `rotate-keys --hashes` recomputes the stored keys after the hash
+    key changes (decisions and alerts hold them in a `QueryKeyField`)."""
+    message = QUERY_KEY_PURPOSE + query_material(query)
+    return hmac.new(hash_key(), message, hashlib.sha256).hexdigest()
 
 
 def _user_label(user: Any) -> str:
@@ -220,6 +237,10 @@ def decide_alert(
 ) -> ScreeningDecision:
     if not ScreeningAlert.objects.restrict(actor, "change").filter(pk=alert.pk).exists():
         raise PermissionDeniedError(_("This alert is for another organisation."))
+    if alert.erased:
+        raise DecisionError(
+            _("The personal data of this alert was erased: there is nothing left to decide on.")
+        )
     return record_decision(
         actor=actor,
         query=alert.query,

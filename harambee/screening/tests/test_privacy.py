@@ -261,7 +261,11 @@ def test_data_protection_officer_finds_exports_corrects_and_erases_a_payee(
     payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
     decision = d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
     matches = privacy.find_person(actor=dpo, kind="name", value="abdoul latif MANSOOR")
-    assert [(m.label, m.record.pk) for m in matches] == [("screening.payee", payee.pk)]
+    # the payee, and the alert that names it
+    assert [(m.label, m.record.pk) for m in matches] == [
+        ("screening.payee", payee.pk),
+        ("screening.screeningalert", alert.pk),
+    ]
     exported = privacy.export_person(actor=dpo, matches=matches)["records"][0]
     assert exported["personal_data"]["name"] == LISTED
     assert exported["personal_data"]["date_of_birth"] == "1968"
@@ -275,8 +279,13 @@ def test_data_protection_officer_finds_exports_corrects_and_erases_a_payee(
     erased = Payee.objects.get(pk=payee.pk)  # the payee stays: what points at it still works
     assert (erased.name, erased.date_of_birth, erased.notes, erased.identifiers) == ("", "", "", [])
     assert erased.name_hash == "" and erased.erased and erased.organisation == editor.organisation
+    # its alert is erased with it: nothing left to find
     assert privacy.find_person(actor=dpo, kind="name", value=LISTED) == []
-    assert AccessLog.objects.filter(action="erase", object_id=str(payee.pk)).exists()
+    assert ScreeningAlert.objects.get(pk=alert.pk).erased
+    for pk, model in ((payee.pk, "payee"), (alert.pk, "screeningalert")):
+        assert AccessLog.objects.filter(
+            action="erase", object_id=str(pk), content_type__model=model
+        ).exists()
     # the decision record is kept as decided (never erased), and still exports
     kept = ScreeningDecision.objects.get(pk=decision.pk)
     assert kept.query["name"] == LISTED and kept.outcome == "cleared"
@@ -440,3 +449,351 @@ def test_data_protection_page_corrects_a_payee_keeping_its_identifiers(client, e
     assert {c["field"] for c in record.changed_fields} == {"name", "version"}
     client.post(url, form | {"identifiers": '["PA778899", "NIN-42"]'})
     assert Payee.objects.get(pk=payee.pk).identifiers == ["PA778899", "NIN-42"]
+
+
+# --- alerts of continuous screening -----------------------------------------------------------
+
+
+def _person_with_alert(organisation):
+    """A contact person of the organisation whose name is listed (un_small XXi.003): screened,
+    one open alert naming them."""
+    from harambee.network.tests.factories import PersonFactory
+    from harambee.screening.choices import SubjectKind
+    from harambee.screening.dd.continuous import screen_subjects, subjects
+    from harambee.screening.models import ScreeningAlert
+
+    person = PersonFactory(organisation=organisation, name="Vladimir Petrov")
+    screen_subjects(subjects([organisation.pk]), notify=False)
+    alert = ScreeningAlert.objects.get(subject_kind=SubjectKind.PERSON, subject_id=person.pk)
+    return person, alert
+
+
+def test_alert_name_query_and_hit_are_encrypted_at_rest_and_read_back(
+    un_small, editor, django_capture_on_commit_callbacks
+):
+    from harambee.core.fields import keyed_hash
+    from harambee.screening.models import ScreeningAlert
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    raw = _raw(
+        "SELECT subject_name, query, hit, subject_name_hash, query_key FROM screening_screeningalert"
+    )
+    for clear in ("Abdoul", "Mansoor", "1968", "TAi.001"):
+        assert clear not in raw
+    stored = ScreeningAlert.objects.get(pk=alert.pk)
+    assert stored.subject_name == LISTED and stored.query["date_of_birth"] == "1968"
+    assert stored.hit["ref"] == "TAi.001" and stored.hit["explanation"]["parts"]
+    assert stored.subject_name_hash == keyed_hash(" abdoul latif  MANSOOR")
+    assert stored.entry_ref == "TAi.001"  # the list's own data stays readable (and filterable)
+    assert LISTED not in str(stored)  # the title change records get
+
+
+def test_officer_finds_exports_and_erases_an_alert_which_stays_for_the_record(
+    un_small, editor, dpo, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.models import ScreeningAlert
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    found = privacy.find_person(actor=dpo, kind="name", value=LISTED)
+    match = next(m for m in found if m.label == "screening.screeningalert")
+    exported = privacy.export_person(actor=dpo, matches=[match])["records"][0]
+    assert exported["kind"] == "screening.screeningalert" and exported["id"] == alert.pk
+    assert exported["personal_data"]["subject_name"] == LISTED
+    assert exported["personal_data"]["query"]["name"] == LISTED
+    assert exported["personal_data"]["hit"]["ref"] == "TAi.001"
+    client.force_login(dpo)  # the officer's page for the alert
+    page = client.get(f"/privacy/records/screening.screeningalert/{alert.pk}/")
+    assert page.status_code == 200 and LISTED in page.content.decode()
+
+    privacy.erase_record(actor=dpo, match=match)
+    erased = ScreeningAlert.objects.get(pk=alert.pk)
+    assert (erased.subject_name, erased.query, erased.hit) == ("", [], [])
+    assert (erased.subject_name_hash, erased.query_key) == ("", "")
+    assert erased.erased and erased.entry_ref == "TAi.001" and erased.status == "open"
+    record = ChangeRecord.objects.for_object(erased).get(action="erase")
+    assert LISTED not in record.object_repr
+    assert "Abdoul" not in _raw("SELECT object_repr, before, after, note FROM core_changerecord")
+    # only the alert: the payee was not asked for
+    assert [m.label for m in privacy.find_person(actor=dpo, kind="name", value=LISTED)] == [
+        "screening.payee"
+    ]
+    # nothing left to decide on; the inbox says so and logs nothing
+    with pytest.raises(d.DecisionError):
+        d.decide_alert(actor=editor, alert=erased, outcome="escalated", reason="")
+    client.force_login(editor)
+    inbox = client.get(reverse("screening:alert-inbox")).content.decode()
+    assert "Personal data erased" in inbox and "Review this hit" not in inbox
+    assert not AccessLog.objects.filter(user=editor).exists()
+
+
+def test_an_erased_alert_does_not_hide_the_same_hit_from_a_new_payee(
+    un_small, editor, dpo, django_capture_on_commit_callbacks
+):
+    from harambee.screening.models import ScreeningAlert
+
+    _first, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    found = privacy.find_person(actor=dpo, kind="name", value=LISTED)
+    privacy.erase_record(actor=dpo, match=found[0])  # the payee, and its alert with it
+    assert ScreeningAlert.objects.get(pk=alert.pk).erased
+    # the same name paid again: the hit alerts again (the erased alert stands for no query)
+    _second, again = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    assert again.pk != alert.pk and again.subject_name == LISTED and again.status == "open"
+
+
+def test_erasing_a_contact_person_erases_the_alerts_naming_them(un_small, editor, dpo):
+    from harambee.network.models import Person
+    from harambee.screening.models import ScreeningAlert
+
+    person, alert = _person_with_alert(editor.organisation)
+    others = set(ScreeningAlert.objects.exclude(pk=alert.pk).values_list("pk", flat=True))
+    found = privacy.find_person(actor=dpo, kind="name", value="vladimir PETROV")
+    assert {(m.label, m.record.pk) for m in found} == {
+        ("network.person", person.pk),
+        ("screening.screeningalert", alert.pk),
+    }
+    privacy.erase_record(actor=dpo, match=next(m for m in found if m.label == "network.person"))
+    assert Person.objects.get(pk=person.pk).name == ""
+    assert ScreeningAlert.objects.get(pk=alert.pk).erased
+    assert not any(ScreeningAlert.objects.get(pk=pk).erased for pk in others)
+    erased = AccessLog.objects.filter(action="erase")
+    assert {(e.content_type.model, e.object_id) for e in erased} == {
+        ("person", str(person.pk)),
+        ("screeningalert", str(alert.pk)),
+    }
+    assert privacy.find_person(actor=dpo, kind="name", value="Vladimir Petrov") == []
+
+
+def test_retention_keeps_open_alerts_and_erases_reviewed_ones_with_their_payee(
+    un_small, editor, settings, django_capture_on_commit_callbacks
+):
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.models import Payee, ScreeningAlert
+
+    watched, open_alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    _person, reviewed = _person_with_alert(editor.organisation)
+    d.decide_alert(actor=editor, alert=reviewed, outcome="escalated", reason="")
+    now = timezone.now()
+    assert privacy.apply_retention(now=now).counts["screening.screeningalert"] == 0
+    later = now + datetime.timedelta(days=settings.PRIVACY_DEFAULT_RETENTION_DAYS + 1)
+    settings.PRIVACY_RETENTION_DAYS = {"network.person": None}  # only the alerts' own period
+    due = privacy.apply_retention(now=later, dry_run=True).counts["screening.screeningalert"]
+    report = privacy.apply_retention(now=later)
+    assert report.counts["screening.screeningalert"] == due >= 1
+    assert ScreeningAlert.objects.get(pk=reviewed.pk).erased  # reviewed: its period is over
+    kept = ScreeningAlert.objects.get(pk=open_alert.pk)  # open: kept, and its payee with it
+    assert kept.subject_name == LISTED and Payee.objects.get(pk=watched.pk).name == LISTED
+    assert privacy.apply_retention(now=later).counts["screening.screeningalert"] == 0
+
+    # once reviewed, the payee's period runs out with its alert's: both erased together
+    d.decide_alert(actor=editor, alert=kept, outcome="cleared", reason="Other man.")
+    report = privacy.apply_retention(now=later)
+    assert report.counts["screening.payee"] == 1
+    assert report.counts["screening.screeningalert"] == 1
+    assert Payee.objects.get(pk=watched.pk).erased and ScreeningAlert.objects.get(pk=kept.pk).erased
+
+
+def test_retention_erases_the_alerts_of_a_payee_erased_before_their_own_period(
+    un_small, editor, settings, django_capture_on_commit_callbacks
+):
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.models import ScreeningAlert
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    settings.PRIVACY_RETENTION_DAYS = {"screening.payee": 10, "screening.screeningalert": None}
+    report = privacy.apply_retention(now=timezone.now() + datetime.timedelta(days=11))
+    assert report.counts["screening.payee"] == 1
+    assert report.counts["screening.screeningalert"] == 1  # erased with the payee
+    assert ScreeningAlert.objects.get(pk=alert.pk).erased
+    erased = ChangeRecord.objects.filter(action="erase", content_type__model="screeningalert")
+    assert erased.count() == 1
+
+
+def test_rotate_keys_re_encrypts_alerts(
+    un_small, editor, settings, django_capture_on_commit_callbacks
+):
+    from cryptography.fernet import Fernet
+
+    from harambee.core.fields import encryption_keys
+    from harambee.screening.models import ScreeningAlert
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    settings.FIELD_ENCRYPTION_KEY = f"{Fernet.generate_key().decode()},{encryption_keys()[0]}"
+    assert privacy.rotate_keys()["screening.screeningalert"] == 1
+    stored = ScreeningAlert.objects.get(pk=alert.pk)
+    assert stored.subject_name == LISTED and stored.hit["ref"] == "TAi.001"
+    assert privacy.rotate_keys()["screening.screeningalert"] == 0
+
+
+# --- query keys: keyed hashes of the query ----------------------------------------------------
+
+QUERY = {
+    "name": LISTED,
+    "schema": "person",
+    "date_of_birth": "1968",
+    "nationality": "",
+    "identifiers": [],
+}
+
+
+def _plain_sha256(query):
+    import hashlib
+
+    from harambee.screening.dd.decisions import query_material
+
+    return hashlib.sha256(query_material(query)).hexdigest()
+
+
+def test_query_key_is_keyed_not_a_plain_sha256_of_the_query(settings):
+    import hashlib
+    import hmac
+
+    from harambee.core.fields import hash_key
+    from harambee.screening.dd.decisions import QUERY_KEY_PURPOSE, query_key, query_material
+
+    key = query_key(QUERY)
+    assert len(key) == 64 and key != _plain_sha256(QUERY)
+    expected = hmac.new(hash_key(), QUERY_KEY_PURPOSE + query_material(QUERY), hashlib.sha256)
+    assert key == expected.hexdigest()
+    # the same query, however written, gets the same key
+    assert query_key(QUERY | {"name": "  abdoul LATIF mansoor ", "schema": "Person"}) == key
+    assert query_key(QUERY | {"date_of_birth": "1969"}) != key
+    # another hash key, another query key: nobody without it can try candidate names
+    settings.FIELD_HASH_KEY = "another-hash-key"
+    assert query_key(QUERY) != key
+
+
+def test_rotate_keys_hashes_recomputes_query_keys_and_cleared_hits_stay_cleared(
+    un_small, editor, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.dd.continuous import screen_subjects, subjects
+    from harambee.screening.models import ScreeningAlert, ScreeningDecision
+
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    decision = d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    settings.FIELD_HASH_KEY = "a-new-hash-key"
+    call_command("rotate-keys", "--hashes")
+    new_key = d.query_key(decision.query)
+    assert ScreeningDecision.objects.get(pk=decision.pk).query_key == new_key
+    assert ScreeningAlert.objects.get(pk=alert.pk).query_key == new_key
+    hits = d.annotate_hits(
+        organisation_id=editor.organisation_id,
+        query=decision.query,
+        hits=[alert.hit],
+        version_ids=[un_small.pk],
+    )
+    assert hits[0]["cleared"] and hits[0]["prior"] == decision
+    ScreeningAlert.objects.all().delete()
+    assert screen_subjects(subjects([editor.organisation_id]), notify=False) == []
+    assert privacy.hash_refresh()["screening.screeningdecision"] == 0  # nothing left to do
+
+
+def _migration_state(name):
+    from django.db.migrations.executor import MigrationExecutor
+
+    return MigrationExecutor(connection).loader.project_state(("screening", name), at_end=False)
+
+
+def test_data_step_rekeys_query_keys_so_a_hit_cleared_before_stays_cleared_after(
+    un_small, editor, django_capture_on_commit_callbacks
+):
+    """The data migration (0009) on keys written before it (unkeyed SHA-256), then reversed."""
+    import importlib
+
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.dd.continuous import screen_subjects, subjects
+    from harambee.screening.models import ScreeningAlert, ScreeningDecision
+
+    step = importlib.import_module("harambee.screening.migrations.0009_rekey_query_keys")
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    decision = d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    keyed = d.query_key(decision.query)
+    plain = _plain_sha256(decision.query)
+    with connection.cursor() as cursor:  # as the keys were before: plain SHA-256
+        cursor.execute("UPDATE screening_screeningdecision SET query_key = %s", [plain])
+        cursor.execute("UPDATE screening_screeningalert SET query_key = %s", [plain])
+    ScreeningAlert.objects.filter(pk=alert.pk).delete()
+
+    def cleared() -> bool:
+        hit = d.annotate_hits(
+            organisation_id=editor.organisation_id,
+            query=decision.query,
+            hits=[alert.hit],
+            version_ids=[un_small.pk],
+        )[0]
+        return hit["cleared"]
+
+    assert not cleared()  # old keys: the application would no longer find the decision
+
+    state = _migration_state("0009_rekey_query_keys")
+    step.keyed_keys(state.apps, None)
+    assert _raw("SELECT query_key FROM screening_screeningdecision") == keyed
+    assert ScreeningDecision.objects.get(pk=decision.pk).query_key == keyed
+    assert cleared()  # the hit cleared before the migration is cleared after it
+    assert screen_subjects(subjects([editor.organisation_id]), notify=False) == []  # no alert
+
+    step.plain_keys(state.apps, None)
+    assert _raw("SELECT query_key FROM screening_screeningdecision") == plain
+    step.keyed_keys(state.apps, None)  # and forward again
+    assert _raw("SELECT query_key FROM screening_screeningdecision") == keyed
+
+
+def test_data_step_rekeys_alerts_and_gives_erased_ones_a_key_of_their_own_back(
+    un_small, editor, dpo, django_capture_on_commit_callbacks
+):
+    import importlib
+
+    from harambee.screening.models import ScreeningAlert
+
+    step = importlib.import_module("harambee.screening.migrations.0009_rekey_query_keys")
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    _person, erased = _person_with_alert(editor.organisation)
+    found = privacy.find_person(actor=dpo, kind="name", value="Vladimir Petrov")
+    privacy.erase_record(actor=dpo, match=found[0])
+    state = _migration_state("0009_rekey_query_keys")
+    step.plain_keys(state.apps, None)
+    keys = dict(ScreeningAlert.objects.values_list("pk", "query_key"))
+    assert keys[alert.pk] == _plain_sha256(alert.query)
+    assert keys[erased.pk] not in ("", keys[alert.pk])
+    step.keyed_keys(state.apps, None)
+    keys = dict(ScreeningAlert.objects.values_list("pk", "query_key"))
+    assert keys[erased.pk] == "" and keys[alert.pk] == alert.query_key
+
+
+def test_data_step_encrypts_alerts_written_in_clear_and_back(
+    un_small, editor, django_capture_on_commit_callbacks
+):
+    """The data migration (0007) on alerts written before it, then reversed."""
+    import importlib
+    import json
+
+    from harambee.core.fields import keyed_hash
+    from harambee.screening.models import ScreeningAlert
+
+    step = importlib.import_module("harambee.screening.migrations.0007_encrypt_existing_alerts")
+    _payee, alert = _listed_payee_with_alert(editor, django_capture_on_commit_callbacks)
+    query, hit = json.dumps(alert.query), json.dumps(alert.hit)
+    with connection.cursor() as cursor:  # as 0005 left it: in clear, no hash
+        cursor.execute(
+            "UPDATE screening_screeningalert SET subject_name=%s, query=%s, hit=%s, "
+            "subject_name_hash=''",
+            [LISTED, query, hit],
+        )
+    assert "Abdoul" in _raw("SELECT subject_name, query, hit FROM screening_screeningalert")
+    state = _migration_state("0007_encrypt_existing_alerts")
+    step.encrypt_alerts(state.apps, None)
+    raw = _raw("SELECT subject_name, query, hit FROM screening_screeningalert")
+    assert "Abdoul" not in raw and "TAi.001" not in raw
+    assert _raw("SELECT subject_name_hash FROM screening_screeningalert") == keyed_hash(LISTED)
+    stored = ScreeningAlert.objects.get(pk=alert.pk)
+    assert (stored.subject_name, stored.query, stored.hit) == (LISTED, alert.query, alert.hit)
+    step.decrypt_alerts(state.apps, None)
+    assert _raw("SELECT subject_name FROM screening_screeningalert") == LISTED
+    assert json.loads(_raw("SELECT query FROM screening_screeningalert")) == alert.query
+    assert json.loads(_raw("SELECT hit FROM screening_screeningalert")) == alert.hit
