@@ -541,6 +541,9 @@ def raw_detail(request: HttpRequest, pk: int) -> HttpResponse:
         services.resolve_raw(actor=request.user, raw=raw, note=request.POST.get("note", ""))
         messages.success(request, _("Marked as reviewed."))
         return redirect("feedback:raw-list")
+    if raw.payload:
+        # What was sent (words, contact) is shown in clear: logged. An erased payload is not.
+        log_access(request.user, [raw], fields=["payload"], request=request)
     return render(request, "feedback/raw_detail.html", {"raw": raw})
 
 

@@ -34,6 +34,8 @@ from harambee.core.services import (
     update_object,
 )
 from harambee.places.models import Country
+from harambee.privacy.access import log_access
+from harambee.privacy.choices import AccessAction, AccessChannel
 
 from . import engine
 from .batch import Row, as_text, parse_both
@@ -318,8 +320,9 @@ def _describe(profile: Profile, what: str) -> Any:
     return None
 
 
-def export_profile(*, actor: Any, profile: Profile) -> dict[str, Any]:
-    """Everything kept about the person in matching, as JSON-ready data."""
+def export_profile(*, actor: Any, profile: Profile, request: Any = None) -> dict[str, Any]:
+    """Everything kept about the person in matching, as JSON-ready data. Written to the access
+    log, the person's own export too: a copy leaving the platform is always logged."""
     _require_person_or_matchmaker(actor, profile)
     data = {f.name: _plain(getattr(profile, f.attname)) for f in profile._meta.concrete_fields}
     data.pop("person_entries", None)
@@ -371,6 +374,11 @@ def export_profile(*, actor: Any, profile: Profile) -> dict[str, Any]:
     data["offers"] = [
         {"title": o.title, "kind": o.kind, "capacity": o.capacity} for o in profile.offers.all()
     ]
+    export = {"action": AccessAction.EXPORT, "channel": AccessChannel.EXPORT, "request": request}
+    log_access(actor, [profile], **export)
+    credentials = [c for c in profile.credentials.all() if c.document_number]
+    if credentials:
+        log_access(actor, credentials, fields=["document_number"], **export)
     return data
 
 
@@ -387,6 +395,8 @@ def delete_profile(*, actor: Any, profile: Profile) -> None:
 # --- anonymisation ------------------------------------------------------------------------
 
 HIDDEN = ("name", "birth_date", "phone", "email", "nationality")
+# The personal fields a profile shown "in full" carries (nationality is not a personal field).
+IDENTITY_FIELDS = ("name", "birth_date", "phone", "email")
 
 
 def may_see_identity(user: Any, profile: Profile) -> bool:
@@ -464,6 +474,32 @@ def profile_view(user: Any, profile: Profile) -> dict[str, Any]:
             }
         )
     return data
+
+
+def log_identity_shown(
+    user: Any,
+    profiles: Iterable[Profile],
+    *,
+    channel: str = AccessChannel.PAGE,
+    request: Any = None,
+) -> int:
+    """Write to the access log the profiles whose identity (and document numbers) a page or an
+    answer showed in clear: one entry per profile, one write per model whatever the number of
+    profiles (credentials read from the prefetch where there is one). The person's own profile
+    is not logged: a person seeing their own data is no access by someone else
+    (docs/privacy.md). Returns how many profiles were logged."""
+    others: dict[int, Profile] = {}
+    for profile in profiles:
+        if profile.user_id is None or profile.user_id != getattr(user, "pk", None):
+            others.setdefault(profile.pk, profile)
+    if not others:
+        return 0
+    shown = list(others.values())
+    log_access(user, shown, fields=IDENTITY_FIELDS, channel=channel, request=request)
+    credentials = [c for p in shown for c in p.credentials.all() if c.document_number]
+    if credentials:
+        log_access(user, credentials, fields=["document_number"], channel=channel, request=request)
+    return len(shown)
 
 
 # --- needs and offers ----------------------------------------------------------------------

@@ -257,7 +257,7 @@ def my_profile_part(request: HttpRequest, part: str) -> HttpResponse:
 @require_GET
 def my_profile_export(request: HttpRequest) -> HttpResponse:
     profile = _own(request)
-    data = services.export_profile(actor=request.user, profile=profile)
+    data = services.export_profile(actor=request.user, profile=profile, request=request)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False, default=str),
         content_type="application/json; charset=utf-8",
@@ -282,17 +282,14 @@ def my_profile_delete(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/my_profile_delete.html", {"profile": profile})
 
 
-IDENTITY_FIELDS = ("name", "birth_date", "phone", "email")
+IDENTITY_FIELDS = services.IDENTITY_FIELDS
 
 
-def _log_identity_shown(request: HttpRequest, profile: Any, view: dict[str, Any]) -> None:
-    """Someone else's name and contact details (and document numbers) shown in clear: logged."""
-    if not view["identity_shown"] or profile.user_id == request.user.pk:
-        return
-    log_access(request.user, [profile], fields=IDENTITY_FIELDS, request=request)
-    credentials = [c for c in profile.credentials.all() if c.document_number]
-    if credentials:
-        log_access(request.user, credentials, fields=["document_number"], request=request)
+def _log_identity_shown(request: HttpRequest, profile: Any, view: dict[str, Any] | None) -> None:
+    """Someone else's name and contact details (and document numbers) shown in clear: logged.
+    An anonymised profile, or the person's own, is not."""
+    if view is not None and view["identity_shown"]:
+        services.log_identity_shown(request.user, [profile], request=request)
 
 
 @login_required
@@ -413,6 +410,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
     view = services.profile_view(request.user, offer.profile) if offer.profile else None
+    _log_identity_shown(request, offer.profile, view)
     context = {
         "offer": offer,
         "view": view,
@@ -690,13 +688,14 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = selectors.visible_match(user=request.user, pk=pk)
     sides = services._sides(request.user, match)
+    profile = match.offer.profile
+    view = services.profile_view(request.user, profile) if profile else None
+    _log_identity_shown(request, profile, view)
     context = {
         "match": match,
         "sides": sides,
         "is_matchmaker": selectors.matchmaker(request.user),
-        "view": services.profile_view(request.user, match.offer.profile)
-        if match.offer.profile
-        else None,
+        "view": view,
         "match_messages": match.messages.select_related("sender"),
         "check_ins": match.check_ins.all(),
         "send_form": SendForm(),

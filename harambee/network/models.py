@@ -149,7 +149,12 @@ class Person(RestrictedModel):
         ordering = ["organisation_id", "pk"]
 
     def __str__(self) -> str:
-        return self.name or str(_("(erased)"))
+        # Never the name: the string lands in change records (object_repr), messages and logs.
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"CP-{self.pk:06d}" if self.pk else "CP-new"
 
     @classmethod
     def visibility_filter(cls, access: Access) -> Q | None:

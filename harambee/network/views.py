@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -166,12 +166,15 @@ def _delete_page(
     target: dict[str, Any],
     success_url: str,
     cancel_url: str,
+    label: str | None = None,
 ) -> HttpResponse:
-    """Confirm, then delete through the service with the version the user saw."""
+    """Confirm, then delete through the service with the version the user saw. `label` names
+    the record on the page (default: its string, which is what messages and history say)."""
     form = DeleteForm(
         request.POST if request.method == "POST" else None, initial={"version": obj.version}
     )
     if request.method == "POST" and form.is_valid():
+        title = str(obj)  # before the delete: a reference made from the id has none after it
         ok, _result = attempt(
             form,
             delete,
@@ -180,9 +183,9 @@ def _delete_page(
             **target,
         )
         if ok:
-            messages.success(request, _("“%(object)s” was deleted.") % {"object": obj})
+            messages.success(request, _("“%(object)s” was deleted.") % {"object": title})
             return redirect(success_url)
-    context = {"object": obj, "form": form, "cancel_url": cancel_url}
+    context = {"object": obj, "label": label or str(obj), "form": form, "cancel_url": cancel_url}
     return render(request, "network/confirm_delete.html", context)
 
 
@@ -412,7 +415,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(request.user, Permission.CHANGE, person)
-    return _edit_page(
+    response = _edit_page(
         request,
         form=PersonForm(request.POST or None, instance=person, user=request.user),
         update=services.person_update,
@@ -422,6 +425,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context={"organisation": person.organisation, "person": person},
         with_m2m=False,
     )
+    if not isinstance(response, HttpResponseRedirect):
+        # The form shows the person's name, email and phone in clear: logged.
+        log_access(request.user, [person], request=request)
+    return response
 
 
 @login_required
@@ -431,14 +438,19 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(request.user, Permission.DELETE, person)
     back = person.organisation.get_absolute_url() + "#people"
-    return _delete_page(
+    response = _delete_page(
         request,
         obj=person,
         delete=services.person_delete,
         target={"person": person},
         success_url=back,
         cancel_url=back,
+        label=person.name or person.reference,
     )
+    if not isinstance(response, HttpResponseRedirect) and person.name:
+        # The confirmation names the person (the message after it gives the reference only).
+        log_access(request.user, [person], fields=["name"], request=request)
+    return response
 
 
 # Groups ----------------------------------------------------------------------------------------

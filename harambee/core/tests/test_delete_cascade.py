@@ -49,7 +49,7 @@ def test_deleting_an_organisation_records_its_people_and_memberships(django_asse
         # A person's name is personal: the change log holds a keyed fingerprint, never the name.
         assert record.before["name"].startswith("hmac:") and record.after is None
         assert person.name not in str(record.before)
-        assert record.object_repr == person.name
+        assert record.object_repr == person.reference  # titled by reference, not by name
     record = deleted(Membership, membership.pk).get()
     assert record.note == note and record.before["group"] == membership.group_id
     assert not deleted(Person, survivor.pk).exists()

@@ -127,3 +127,41 @@ def test_showing_a_contact_in_clear_is_logged_on_the_page_and_in_the_api(people,
     # The platform's name for the switch works too.
     assert "Amina Sentinel" in str(api.get("/api/feedback-items/?include_personal=true").json())
     assert AccessLog.objects.filter(object_id=str(item.pk), channel="api").count() == 2
+
+
+def _rejected_raw(people, **data):
+    from .. import services
+    from ..choices import IntakeSource
+
+    values = {"channel": "sms", "original_text": "No water, call Amina Sentinel"}
+    values.update(admin_area="ZZ99", **data)
+    with pytest.raises(services.IntakeError) as caught:
+        services.take_in(actor=None, group=people.group, data=values, source=IntakeSource.API)
+    return caught.value.raw
+
+
+def test_raw_intake_shown_in_clear_is_logged_and_the_list_is_not(people, client):
+    raw = _rejected_raw(people)
+    client.force_login(people.coordinator)
+    assert client.get("/feedback/intake/").status_code == 200
+    assert not AccessLog.objects.exists()  # the list shows no words and no contact
+    page = client.get(f"/feedback/intake/{raw.pk}/")
+    assert "Amina Sentinel" in page.content.decode()
+    logged = AccessLog.objects.get()
+    assert (logged.user, logged.object_id, logged.action, logged.channel, logged.fields) == (
+        people.coordinator, str(raw.pk), "view", "page", ["payload"]
+    )  # fmt: skip
+    assert logged.content_type.model == "rawintake"
+    # Marking it reviewed shows nothing (a redirect): nothing more is logged.
+    assert client.post(f"/feedback/intake/{raw.pk}/", {"note": "spam"}).status_code == 302
+    assert AccessLog.objects.count() == 1
+
+
+def test_erased_raw_intake_shows_nothing_personal_and_is_not_logged(people, client):
+    from ..models import RawIntake
+
+    raw = _rejected_raw(people)
+    RawIntake.objects.filter(pk=raw.pk).update(payload="")  # as retention leaves it
+    client.force_login(people.coordinator)
+    assert client.get(f"/feedback/intake/{raw.pk}/").status_code == 200
+    assert not AccessLog.objects.exists()

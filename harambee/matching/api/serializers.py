@@ -15,6 +15,9 @@ from ..choices import Stage
 from ..languages import normalise_language
 from ..models import Match, Need, Offer
 
+# Serializer context key: the profiles whose identity an answer carries in clear.
+IDENTITY_SHOWN = "_identity_shown"
+
 
 class LanguageSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -67,7 +70,11 @@ class ProfileSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         user = self.context["request"].user
-        return super().to_representation(services.profile_view(user, instance))
+        view = services.profile_view(user, instance)
+        if view["identity_shown"]:
+            # Gathered for the access log, written once per answer (api.views.IdentityLogMixin).
+            self.context.setdefault(IDENTITY_SHOWN, []).append(instance)
+        return super().to_representation(view)
 
 
 class NeedLanguageSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from harambee.core.api.permissions import RestrictedObjectPermission
 from harambee.core.security import any_user
 from harambee.network.api.serializers import VersionBodySerializer
 from harambee.network.api.views import CONFLICT, ServiceViewSet, documented
+from harambee.privacy.choices import AccessChannel
 
 from .. import selectors, services
 from ..choices import OfferKind
@@ -29,6 +30,7 @@ from ..filtersets import MatchFilterSet, NeedFilterSet, OfferFilterSet, ProfileF
 from ..models import Match, Need, Offer, Profile
 from ..taxonomy import search_occupations
 from .serializers import (
+    IDENTITY_SHOWN,
     MatchAnswerSerializer,
     MatchSerializer,
     NeedSerializer,
@@ -39,8 +41,31 @@ from .serializers import (
 )
 
 
+class IdentityLogMixin:
+    """Logs the profiles whose identity an answer carried in clear (others' only; one write
+    per answer whatever the number of rows, as PersonalDataViewMixin does)."""
+
+    request: Any
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        self._serializer_context = context
+        return context
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        shown = getattr(self, "_serializer_context", {}).get(IDENTITY_SHOWN, [])
+        if shown and 200 <= response.status_code < 300:
+            services.log_identity_shown(
+                request.user, shown, channel=AccessChannel.API, request=request
+            )
+        return response
+
+
 @any_user("A person's own profile; consenting profiles anonymised for members.")
-class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
+class ProfileViewSet(IdentityLogMixin, viewsets.ReadOnlyModelViewSet):
     """Profiles; employers and mentors get them anonymised, by public id."""
 
     serializer_class = ProfileSerializer
@@ -59,7 +84,7 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
         profile = selectors.own_profile(user=request.user)
         if profile is None:
             return Response({"detail": "No profile."}, status=404)
-        return Response(ProfileSerializer(profile, context={"request": request}).data)
+        return Response(ProfileSerializer(profile, context=self.get_serializer_context()).data)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"], url_path="me/export")
@@ -68,7 +93,9 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
         profile = selectors.own_profile(user=request.user)
         if profile is None:
             return Response({"detail": "No profile."}, status=404)
-        return Response(services.export_profile(actor=request.user, profile=profile))
+        return Response(
+            services.export_profile(actor=request.user, profile=profile, request=request)
+        )
 
 
 ACTION_RESPONSES = {409: CONFLICT, 400: OpenApiResponse(description="Not possible now.")}
@@ -228,7 +255,7 @@ class OfferViewSet(NeedOfferViewSet):
 
 
 @any_user("Each user sees only the matches they are part of (matchmakers all).")
-class MatchViewSet(viewsets.ReadOnlyModelViewSet):
+class MatchViewSet(IdentityLogMixin, viewsets.ReadOnlyModelViewSet):
     """Matches you are a side of (matchmakers: all), each with its reasons."""
 
     serializer_class = MatchSerializer
@@ -251,7 +278,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         services.answer(actor=request.user, match=match, **body.validated_data)
         match.refresh_from_db()
-        return Response(MatchSerializer(match, context={"request": request}).data)
+        return Response(MatchSerializer(match, context=self.get_serializer_context()).data)
 
 
 @any_user("The ESCO/ISCO taxonomy: reference data for any signed-in user.")

@@ -488,6 +488,49 @@ def test_person_add_edit_delete(client, coordinator, home_org):
     assert not Person.objects.filter(pk=person.pk).exists()
 
 
+def test_person_edit_and_delete_pages_log_the_details_shown(client, coordinator, home_org):
+    from harambee.privacy.models import AccessLog
+
+    person = PersonFactory(organisation=home_org, name="Achieng Otieno", email="a@example.org")
+    login(client, coordinator)
+    edit = reverse("network:person-edit", args=[person.pk])
+    page = client.get(edit).content.decode()
+    assert "Achieng Otieno" in page and "a@example.org" in page
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.object_id, entry.action, entry.channel) == (
+        coordinator, str(person.pk), "view", "page"
+    )  # fmt: skip
+    assert entry.fields == ["name", "email", "phone"] and entry.path == edit
+    # The form shown again (an error) is logged too; a saved form (a redirect) is not.
+    data = {"name": "Achieng Otieno", "role": "Head", "email": "bad", "phone": "", "version": 1}
+    assert client.post(edit, data).status_code == 200
+    assert AccessLog.objects.count() == 2
+    assert client.post(edit, {**data, "email": "a@example.org"}).status_code == 302
+    assert AccessLog.objects.count() == 2
+    # The delete confirmation names the person (logged); the message after it does not.
+    delete = reverse("network:person-delete", args=[person.pk])
+    assert "Achieng Otieno" in client.get(delete).content.decode()
+    assert AccessLog.objects.filter(fields=["name"], path=delete).count() == 1
+    response = client.post(delete, {"version": 2}, follow=True)
+    html = response.content.decode()
+    assert f"“{person.reference}” was deleted." in html and "Achieng Otieno" not in html
+    assert AccessLog.objects.count() == 3
+
+
+def test_person_change_records_are_titled_by_reference(client, coordinator, home_org):
+    login(client, coordinator)
+    response = client.post(
+        reverse("network:person-create", args=[home_org.pk]),
+        {"name": "Wanjiru Kamau", "role": "", "email": "", "phone": "", "consent": "verbal"},
+        follow=True,
+    )
+    person = Person.objects.get()
+    assert person.reference == f"CP-{person.pk:06d}" and str(person) == person.reference
+    assert "Wanjiru" not in str(list(response.context["messages"]))
+    record = ChangeRecord.objects.for_object(person).get()
+    assert record.object_repr == person.reference and "Wanjiru" not in str(record)
+
+
 def test_person_pages_hidden_from_outsiders(client, home_org):
     person = PersonFactory(organisation=home_org)
     outsider = UserFactory(username="outsider2", organisation=OrganisationFactory())

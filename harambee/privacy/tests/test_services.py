@@ -117,7 +117,7 @@ def test_export_correct_and_erase_are_logged(dpo):
     )
     person.refresh_from_db()
     assert (person.name, person.email, person.name_hash, person.email_hash) == ("", "", "", "")
-    assert str(person) == "(erased)"
+    assert str(person) == person.reference  # never the name, erased or not
     assert ChangeRecord.objects.for_object(person).filter(action="erase").exists()
     actions = set(AccessLog.objects.filter(user=dpo).values_list("action", flat=True))
     assert {"search", "view", "export", "correct", "erase"} <= actions

@@ -59,3 +59,23 @@ def test_organisation_page_logs_who_saw_contacts(client):
     entry = AccessLog.objects.get(user=user)
     assert entry.object_id == str(person.pk) and entry.channel == "page"
     assert entry.fields == ["name", "email", "phone"]
+
+
+def test_the_officers_own_pages_log_what_they_show(client, dpo):
+    person = PersonFactory(name="Wanjiru Kamau", email="w@example.org")
+    client.force_login(dpo)
+    assert client.get(reverse("privacy:home")).status_code == 200
+    assert not AccessLog.objects.exists()  # the search form alone shows no one
+    found = client.post(reverse("privacy:home"), {"kind": "email", "value": "w@example.org"})
+    assert "Wanjiru Kamau" in found.content.decode()
+    shown = AccessLog.objects.get(action="view")
+    assert (shown.user, shown.object_id, shown.channel) == (dpo, str(person.pk), "dpo")
+    assert AccessLog.objects.filter(action="search").count() == 1
+    record = reverse("privacy:record", args=["network.person", person.pk])
+    assert "Wanjiru Kamau" in client.get(record).content.decode()
+    viewed = AccessLog.objects.filter(action="view", path=record)
+    assert viewed.count() == 1 and viewed.get().fields == ["name", "email", "phone"]
+    # The access log holds no personal value: reading it is not itself logged.
+    before = AccessLog.objects.count()
+    assert client.get(reverse("privacy:access-log")).status_code == 200
+    assert AccessLog.objects.count() == before
