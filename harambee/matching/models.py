@@ -805,16 +805,40 @@ class Match(BaseModel):
         return reverse("matching:match-detail", args=[self.pk])
 
     @classmethod
+    def need_side_filter(cls, access: Access) -> Q:
+        """Matches the user answers for on the need's side: the entrepreneur themselves (the
+        need's `seeker`), members of the organisation that maintains the need or employs, and
+        the need's creator while no organisation maintains it (someone who posted a need
+        without an organisation). The one rule: `services._sides` (pages and API), the
+        visibility of matches and the inbox all read it."""
+        if access.user_id is None:
+            return NOTHING
+        side = Q(need__seeker__user_id=access.user_id) | Q(
+            need__created_by_id=access.user_id, need__owner_organisation__isnull=True
+        )
+        if access.organisation_id is not None:
+            side |= Q(need__owner_organisation_id=access.organisation_id) | Q(
+                need__employer_id=access.organisation_id
+            )
+        return side
+
+    @classmethod
+    def offer_side_filter(cls, access: Access) -> Q:
+        """Matches the user answers for on the offer's side: the person of a person's offer,
+        members of the offering organisation for an organisation's offer."""
+        if access.user_id is None:
+            return NOTHING
+        side = Q(offer__profile__user_id=access.user_id)
+        if access.organisation_id is not None:
+            side |= Q(offer__organisation_id=access.organisation_id, offer__profile__isnull=True)
+        return side
+
+    @classmethod
     def party_filter(cls, access: Access) -> Q:
         """Matches the user is a party to, once sent (never while only proposed)."""
         if access.user_id is None:
             return NOTHING
-        sides = Q(offer__profile__user_id=access.user_id) | Q(need__seeker__user_id=access.user_id)
-        if access.organisation_id is not None:
-            sides |= Q(need__owner_organisation_id=access.organisation_id) | Q(
-                need__employer_id=access.organisation_id
-            )
-            sides |= Q(offer__organisation_id=access.organisation_id, offer__profile__isnull=True)
+        sides = cls.need_side_filter(access) | cls.offer_side_filter(access)
         return sides & Q(status__in=SENT_MATCH)
 
     @classmethod

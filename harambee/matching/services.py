@@ -407,11 +407,7 @@ def may_see_identity(user: Any, profile: Profile) -> bool:
         return True
     if access.user_id is None:
         return False
-    party = Q(need__seeker__user_id=access.user_id) | Q(offer__profile__user_id=access.user_id)
-    if access.organisation_id is not None:
-        party |= Q(need__owner_organisation_id=access.organisation_id) | Q(
-            need__employer_id=access.organisation_id
-        )
+    party = Match.need_side_filter(access) | Q(offer__profile__user_id=access.user_id)
     return (
         Match.objects.filter(identity_revealed=True, status__in=FILLING[1:])
         .filter(Q(offer__profile=profile) | Q(need__seeker=profile))
@@ -583,11 +579,24 @@ def _creator(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+# Needs of an entrepreneur (their own `seeker` profile).
+ENTREPRENEUR_NEEDS = (NeedKind.MENTOR, NeedKind.CAPITAL)
+
+
+def _own_entrepreneur_profile(actor: Any, kind: Any) -> Profile | None:
+    """The poster's own entrepreneur profile, for an entrepreneur's need they post."""
+    if kind not in ENTREPRENEUR_NEEDS or _creator(actor) is None:
+        return None
+    return Profile.objects.filter(user=actor, kind=ProfileKind.ENTREPRENEUR).first()
+
+
 @transaction.atomic
 def need_create(*, actor: Any, data: dict[str, Any]) -> Need:
     """A need posted by a signed-in user; their organisation maintains it (and, for a job,
     is the employer). Visible to the network. The user is its creator: they may edit, close
-    and reopen it without an editor role (see `created_by_filter`)."""
+    and reopen it without an editor role (see `created_by_filter`), and answer its matches
+    while no organisation maintains it (`Match.need_side_filter`). An entrepreneur posting a
+    need for a mentor or capital is its entrepreneur (`seeker`): their profile is linked."""
     _only(data, NEED_FIELDS)
     organisation = getattr(actor, "organisation", None)
     return create_object(
@@ -598,6 +607,7 @@ def need_create(*, actor: Any, data: dict[str, Any]) -> Need:
             "owner_organisation": organisation,
             "employer": organisation,
             **data,
+            "seeker": _own_entrepreneur_profile(actor, data.get("kind")),
             "created_by": _creator(actor),
         },
     )
@@ -1231,24 +1241,14 @@ CONTACT_PATTERN = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d ()./-]{6,}\d", 
 
 
 def _sides(actor: Any, match: Match) -> set[str]:
-    """Which sides of the match the actor speaks for: "need", "offer" (or both)."""
+    """Which sides of the match the actor speaks for: "need", "offer" (or both). The rule is
+    `Match.need_side_filter`/`offer_side_filter`, the same as who sees the match."""
     access = access_for(actor)
+    this = Match.objects.filter(pk=match.pk)
     sides = set()
-    offer, need = match.offer, match.need
-    if offer.profile_id and offer.profile and offer.profile.user_id == access.user_id:
+    if this.filter(Match.offer_side_filter(access)).exists():
         sides.add("offer")
-    if (
-        not offer.profile_id
-        and access.organisation_id
-        and offer.organisation_id == access.organisation_id
-    ):
-        sides.add("offer")
-    if need.seeker_id and need.seeker and need.seeker.user_id == access.user_id:
-        sides.add("need")
-    if access.organisation_id and access.organisation_id in (
-        need.owner_organisation_id,
-        need.employer_id,
-    ):
+    if this.filter(Match.need_side_filter(access)).exists():
         sides.add("need")
     return sides
 

@@ -215,3 +215,28 @@ def test_a_person_changes_their_offer_but_not_what_comes_from_the_profile():
         [],
         2,
     )
+
+
+def test_the_creator_of_a_need_without_organisation_answers_through_the_api():
+    from harambee.matching import services
+
+    coordinator = matchmaker()
+    person_user, _profile, offer = person()
+    poster = UserFactory(username="solo")
+    created = client_for(poster).post(NEEDS, {"kind": "crisis", "title": "Nurses"}, format="json")
+    assert created.status_code == 201
+    need = Need.objects.get(pk=created.json()["id"])
+    sent = match(need, offer)
+    services.send_proposal(actor=coordinator, match=sent)
+    url = f"/api/matching/matches/{sent.pk}/answer/"
+    assert (
+        client_for(UserFactory(username="stranger")).post(url, {"accept": True}).status_code == 404
+    )
+    assert client_for(poster).get("/api/matching/matches/").json()["results"][0]["id"] == sent.pk
+    assert client_for(person_user).post(url, {"accept": True}, format="json").status_code == 200
+    answered = client_for(poster).post(url, {"accept": True}, format="json")
+    assert answered.status_code == 200
+    assert answered.json()["status"] == MatchStatus.ACCEPTED
+    # The offer's person still answers for the offer only: the need's side was the poster.
+    sent.refresh_from_db()
+    assert sent.need_answer == "accepted" and sent.offer_answer == "accepted"

@@ -478,3 +478,59 @@ def test_records_not_posted_through_the_services_have_no_creator_rule():
     assert need.created_by is None
     with pytest.raises(PermissionDeniedError):
         services.need_update(actor=employer, need=need, data={"title": "X"}, expected_version=1)
+
+
+# --- who answers for the need's side ------------------------------------------------------------
+
+
+def test_the_creator_of_a_need_without_organisation_answers_its_proposals():
+    coordinator = matchmaker()
+    person_user, _profile, offer = person()
+    poster = UserFactory(username="solo")  # no organisation, no profile
+    need = services.need_create(actor=poster, data={"kind": "crisis", "title": "Nurses"})
+    sent = match(need, offer)
+    services.send_proposal(actor=coordinator, match=sent)
+    assert services._sides(poster, sent) == {"need"}
+    assert services._sides(person_user, sent) == {"offer"}
+    assert list(selectors.inbox(user=poster)) == [sent]
+    stranger = UserFactory(username="stranger")
+    assert services._sides(stranger, sent) == set()
+    assert not selectors.matches(user=stranger).filter(pk=sent.pk).exists()
+    with pytest.raises(PermissionDeniedError):
+        services.answer(actor=stranger, match=sent, accept=True)
+    services.answer(actor=person_user, match=sent, accept=True)
+    services.answer(actor=poster, match=sent, accept=True)
+    sent.refresh_from_db()
+    assert sent.need_answer == Answer.ACCEPTED and sent.status == MatchStatus.ACCEPTED
+    services.start_match(actor=poster, match=sent)  # the other steps follow the same rule
+
+
+def test_the_creator_answers_as_the_organisation_only_while_they_belong_to_it():
+    organisation = OrganisationFactory()
+    poster = UserFactory(username="poster", organisation=organisation)
+    _person_user, _profile, offer = person()
+    need = services.need_create(actor=poster, data={"kind": "crisis", "title": "Nurses"})
+    sent = match(need, offer, status=MatchStatus.CONTACTED)
+    assert services._sides(poster, sent) == {"need"}
+    poster.organisation = OrganisationFactory()  # they left: the organisation answers
+    poster.save()
+    poster = type(poster).objects.get(pk=poster.pk)
+    assert services._sides(poster, sent) == set()
+    with pytest.raises(PermissionDeniedError):
+        services.answer(actor=poster, match=sent, accept=True)
+    colleague = UserFactory(username="colleague", organisation=organisation)
+    assert services._sides(colleague, sent) == {"need"}
+
+
+def test_an_entrepreneur_posting_their_own_need_is_its_entrepreneur():
+    country()
+    founder = UserFactory(username="founder")
+    profile = Profile.objects.create(user=founder, kind=ProfileKind.ENTREPRENEUR)
+    mentor = services.need_create(actor=founder, data={"kind": "mentor", "title": "A mentor"})
+    capital = services.need_create(actor=founder, data={"kind": "capital", "title": "A loan"})
+    job = services.need_create(actor=founder, data={"kind": "job", "title": "A baker"})
+    assert mentor.seeker == profile and capital.seeker == profile
+    assert job.seeker is None  # not an entrepreneur's need
+    expert_user, _expert, _offer = person(username="expert")  # a diaspora expert's profile
+    need = services.need_create(actor=expert_user, data={"kind": "mentor", "title": "A mentor"})
+    assert need.seeker is None

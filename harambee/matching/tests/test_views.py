@@ -411,3 +411,25 @@ def test_a_user_without_organisation_sees_and_edits_the_need_they_posted(client)
     client.post(edit_url, {**NEED_POST, "title": "Two midwives", "version": "1"})
     need.refresh_from_db()
     assert need.title == "Two midwives" and need.created_by == user
+
+
+def test_the_creator_of_a_need_without_organisation_answers_from_the_match_page(client):
+    coordinator = matchmaker()
+    _person_user, _profile, offer = person()
+    poster = UserFactory(username="solo")
+    need = services.need_create(actor=poster, data={"kind": "crisis", "title": "Nurses"})
+    sent = match(need, offer)
+    services.send_proposal(actor=coordinator, match=sent)
+    page_url = reverse("matching:match-detail", args=[sent.pk])
+    answer_url = reverse("matching:match-action", args=[sent.pk, "answer"])
+    client.force_login(UserFactory(username="stranger"))
+    assert client.get(page_url).status_code == 404
+    assert client.post(answer_url, {"accept": "yes"}).status_code == 404
+    client.force_login(poster)
+    assert sent.pk in [m.pk for m in client.get(reverse("matching:inbox")).context["matches"]]
+    page = client.get(page_url).content.decode()
+    assert "Send answer" in page and answer_url in page
+    response = client.post(answer_url, {"accept": "no", "reason": "Filled locally"})
+    assert response.status_code == 302
+    sent.refresh_from_db()
+    assert sent.need_answer == "declined" and sent.status == MatchStatus.DECLINED
