@@ -13,6 +13,12 @@ A record that repeats another's personal data without a foreign key to it (an al
 payee) says so with `erased_with={"app.model": rows_of}`: whenever records of that kind are
 erased (retention or the data protection officer), `rows_of(their ids)` (a Q over this model)
 picks the rows erased with them, in the same transaction.
+
+A record that still waits on another's personal data (an open alert naming a contact person)
+holds it back from retention with `kept_while={"app.model": rows_of}`: a record of that kind is
+not erased by retention while `rows_of([its id])` (a Q over this model) matches a row. The
+officer's erasure is not held back (a deliberate act); the record page says what is pending.
+`rows_of` must compare the ids with `__in` (it is also given a subquery's outer reference).
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ class PersonalData:
     retainable: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
     # Erased with records of another kind: "app.model" -> (their ids -> Q over this model).
     erased_with: Mapping[str, Callable[[list[Any]], Q]] = field(default_factory=dict)
+    # Keeps records of another kind from retention while a row is pending: "app.model" ->
+    # (their ids -> Q over this model: the pending rows).
+    kept_while: Mapping[str, Callable[[list[Any]], Q]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -97,6 +106,7 @@ class Registry:
         search: Mapping[str, str] | None = None,
         retainable: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
         erased_with: Mapping[str, Callable[[list[Any]], Q]] | None = None,
+        kept_while: Mapping[str, Callable[[list[Any]], Q]] | None = None,
     ) -> PersonalData:
         if not personal_fields(model):
             raise ValueError(f"{model._meta.label} has no personal fields to register.")
@@ -111,6 +121,7 @@ class Registry:
             dict(search or {}),
             retainable,
             {label.lower(): rows_of for label, rows_of in (erased_with or {}).items()},
+            {label.lower(): rows_of for label, rows_of in (kept_while or {}).items()},
         )
         self._entries[entry.label] = entry
         return entry
@@ -120,6 +131,11 @@ class Registry:
     ) -> list[tuple[PersonalData, Callable[[list[Any]], Q]]]:
         """The kinds of record erased with `entry`'s records, each with its `rows_of`."""
         return [(e, e.erased_with[entry.label]) for e in self if entry.label in e.erased_with]
+
+    def holders(self, entry: PersonalData) -> list[tuple[PersonalData, Callable[[list[Any]], Q]]]:
+        """The kinds of record that keep `entry`'s records from retention while pending, each
+        with its `rows_of`."""
+        return [(e, e.kept_while[entry.label]) for e in self if entry.label in e.kept_while]
 
     def __iter__(self) -> Iterator[PersonalData]:
         return iter(sorted(self._entries.values(), key=lambda e: e.label))

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
-from django.db.models import F, TextField
+from django.db.models import Exists, F, OuterRef, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,6 +106,16 @@ class Match:
 
     def personal(self) -> dict[str, Any]:
         return {f.name: f.value_from_object(self.record) for f in self.entry.fields}
+
+    def pending(self) -> list[tuple[str, int]]:
+        """What keeps this record from retention (its kind's `kept_while`): (the kind of
+        record, in the plural, and how many are pending), e.g. an open screening alert."""
+        found = []
+        for holder, rows_of in personal_data.holders(self.entry):
+            count = holder.model._default_manager.filter(rows_of([self.record.pk])).count()
+            if count:
+                found.append((str(holder.model._meta.verbose_name_plural), count))
+        return found
 
 
 def find_person(*, actor: Any, kind: str, value: str, request: Any = None) -> list[Match]:
@@ -332,7 +342,29 @@ def due_for_erasure(entry: PersonalData, now: datetime.datetime) -> models.Query
     queryset = queryset.filter(entry.not_erased())
     if entry.retainable is not None:
         queryset = entry.retainable(queryset)
+    for holder, rows_of in personal_data.holders(entry):
+        # Kept while a row of another kind waits on it (an open alert naming the person).
+        queryset = queryset.exclude(
+            Exists(holder.model._default_manager.filter(rows_of([OuterRef("pk")])))
+        )
     return queryset.order_by("pk")
+
+
+def _would_erase(
+    entry: PersonalData, rows: models.QuerySet[Any], found: dict[str, set[Any]]
+) -> None:
+    """Add to `found` the ids of `rows` and of the rows that would be erased with them."""
+    ids = set(rows.values_list("pk", flat=True)) - found.get(entry.label, set())
+    if not ids:
+        return
+    found.setdefault(entry.label, set()).update(ids)
+    ordered = sorted(ids)
+    for dependent, rows_of in personal_data.dependents(entry):
+        for start in range(0, len(ordered), BATCH):
+            more = dependent.model._default_manager.filter(
+                rows_of(ordered[start : start + BATCH])
+            ).filter(dependent.not_erased())
+            _would_erase(dependent, more, found)
 
 
 def apply_retention(
@@ -345,6 +377,7 @@ def apply_retention(
     """
     now = now or timezone.now()
     report = RetentionReport(dry_run=dry_run)
+    would: dict[str, set[Any]] = {}  # dry run: the ids that would be erased, by kind
     for entry in personal_data:
         queryset = due_for_erasure(entry, now)
         if queryset is None:
@@ -353,7 +386,10 @@ def apply_retention(
             (now - datetime.timedelta(days=entry.days or 0)).date().isoformat()
         )
         if dry_run:
-            report.counts[entry.label] = queryset.count()
+            # Counted as the run would: with the rows erased with them (an alert with its
+            # contact person), each once, under its own kind.
+            report.counts.setdefault(entry.label, 0)
+            _would_erase(entry, queryset, would)
             continue
         report.counts.setdefault(entry.label, 0)
         while True:
@@ -367,6 +403,8 @@ def apply_retention(
                 report.counts[label] = report.counts.get(label, 0) + len(done)
             if len(rows) < batch_size:
                 break
+    for label, ids in would.items():
+        report.counts[label] = len(ids)
     RetentionRun.objects.create(dry_run=dry_run, counts=report.counts)
     return report
 

@@ -116,6 +116,7 @@ def record(request: HttpRequest, label: str, pk: str) -> HttpResponse:
             messages.info(request, _("Nothing was changed."))
     context = {
         "match": match,
+        "pending": match.pending(),
         "form": form,
         "consents": services.consents_for(match.record),
         "changes": ChangeRecord.objects.for_object(match.record)[:50],

@@ -14,7 +14,7 @@ class ScreeningConfig(AppConfig):
         from harambee.privacy.registry import personal_data
 
         from .choices import AlertStatus, SubjectKind
-        from .models import Payee, ScreeningAlert, ScreeningBatch, ScreeningResult
+        from .models import ALERT_IS_OPEN, Payee, ScreeningAlert, ScreeningBatch, ScreeningResult
 
         # Names and dates of birth of the people screened: kept SCREENING_RETENTION_DAYS (90)
         # after the batch, then erased; the batch, its counts and each row's score stay.
@@ -36,20 +36,15 @@ class ScreeningConfig(AppConfig):
             retention_days=settings.PRIVACY_DEFAULT_RETENTION_DAYS,
             date_field="updated_at",
             search={"name": "name_hash"},
-            retainable=lambda payees: payees.exclude(
-                pk__in=ScreeningAlert.objects.filter(
-                    subject_kind=SubjectKind.PAYEE,
-                    status=AlertStatus.OPEN,
-                    subject_id__isnull=False,
-                ).values("subject_id")
-            ),
         )
         # Alerts name the payee, contact person, board member or organisation screened: kept
         # as payees are (PRIVACY_DEFAULT_RETENTION_DAYS after the last change, i.e. the review;
         # "screening.screeningalert" in PRIVACY_RETENTION_DAYS overrides it), open alerts kept
         # whatever their age. Found by the name screened; erased with the payee or the contact
         # person they name (retention or data protection), so nothing is left of a person whose
-        # data was erased. Erasure blanks the name, query, hit and their keyed hashes; the alert
+        # data was erased; and while one waits for review, retention keeps the payee or contact
+        # person it names (kept_while: the officer may still erase them, the record page says
+        # an alert is open). Erasure blanks the name, query, hit and their keyed hashes; the alert
         # (list entry, score, status, the decision that closed it) stays.
         personal_data.register(
             ScreeningAlert,
@@ -63,6 +58,14 @@ class ScreeningConfig(AppConfig):
                 ),
                 "network.person": lambda ids: Q(
                     subject_kind=SubjectKind.PERSON, subject_id__in=ids
+                ),
+            },
+            kept_while={
+                "screening.payee": lambda ids: (
+                    ALERT_IS_OPEN & Q(subject_kind=SubjectKind.PAYEE, subject_id__in=ids)
+                ),
+                "network.person": lambda ids: (
+                    ALERT_IS_OPEN & Q(subject_kind=SubjectKind.PERSON, subject_id__in=ids)
                 ),
             },
         )

@@ -616,6 +616,11 @@ class ScreeningAlert(BaseModel):
         return _own_organisation(access)
 
 
+# Alerts waiting for review: open, and not erased (an erased alert has nothing left to review, so
+# it neither counts as open nor holds its payee or contact person back from retention).
+ALERT_IS_OPEN = Q(status=AlertStatus.OPEN) & ~Q(subject_name="")
+
+
 class ComplianceProfile(BaseModel):
     """What an NGO tells its banks, in the sections of the Wolfsberg CBDDQ adapted to NGOs."""
 

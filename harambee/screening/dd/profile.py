@@ -23,6 +23,7 @@ from harambee.network.models import Organisation
 
 from ..choices import VersionStatus
 from ..models import (
+    ALERT_IS_OPEN,
     ComplianceFocalPoint,
     ComplianceProfile,
     ListVersion,
@@ -182,7 +183,7 @@ def screening_practice(organisation: Organisation) -> dict[str, Any]:
             for outcome in ("cleared", "escalated", "confirmed")
         },
         "open_alerts": ScreeningAlert.objects.filter(
-            organisation=organisation, status="open"
+            ALERT_IS_OPEN, organisation=organisation
         ).count(),
         "focal_points": ComplianceFocalPoint.objects.filter(organisation=organisation).count(),
     }

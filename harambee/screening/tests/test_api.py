@@ -479,3 +479,25 @@ def test_alert_decided_over_the_api_closes_it(
     assert closed["status"] == "reviewed" and closed["decision"] == decision["id"]
     assert closed["decision_outcome"] == "cleared"
     assert [a["id"] for a in client.get(ALERTS, {"status": "open"}).json()["results"]] == []
+
+
+def test_alerts_filter_by_exact_name_through_the_keyed_hash(
+    un_small, editor, rival, django_capture_on_commit_callbacks
+):
+    from harambee.screening.models import ScreeningAlert
+
+    body = {"name": "Abdul Latif Mansoor", "schema": "person", "date_of_birth": "1968"}
+    _add_payee(client_for(editor), django_capture_on_commit_callbacks, body)
+    _add_payee(client_for(rival), django_capture_on_commit_callbacks, body)
+    alert = ScreeningAlert.objects.get(organisation=editor.organisation)
+
+    def ids(client, name):
+        data = client.get(ALERTS + _query({"name": name})).json()
+        return [a["id"] for a in data.get("results", data)]
+
+    assert ids(client_for(editor), "abdul  latif MANSOOR") == [alert.pk]
+    assert ids(client_for(editor), "Abdul Mansoor") == []
+    assert ids(client_for(editor), "") == [alert.pk]  # no name: no filter
+    # another organisation's alert on the same name stays out of sight
+    assert ids(client_for(rival), "Abdul Latif Mansoor") != [alert.pk]
+    assert len(ids(client_for(rival), "Abdul Latif Mansoor")) == 1

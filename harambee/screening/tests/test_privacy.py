@@ -524,8 +524,11 @@ def test_officer_finds_exports_and_erases_an_alert_which_stays_for_the_record(
     with pytest.raises(d.DecisionError):
         d.decide_alert(actor=editor, alert=erased, outcome="escalated", reason="")
     client.force_login(editor)
-    inbox = client.get(reverse("screening:alert-inbox")).content.decode()
+    inbox = client.get(reverse("screening:alert-inbox") + "?status=all").content.decode()
     assert "Personal data erased" in inbox and "Review this hit" not in inbox
+    # still "open" in its status, but nothing waits for review: not among the open alerts
+    inbox = client.get(reverse("screening:alert-inbox")).content.decode()
+    assert "Personal data erased" not in inbox and "TAi.001" not in inbox
     assert not AccessLog.objects.filter(user=editor).exists()
 
 
@@ -797,3 +800,60 @@ def test_data_step_encrypts_alerts_written_in_clear_and_back(
     assert _raw("SELECT subject_name FROM screening_screeningalert") == LISTED
     assert json.loads(_raw("SELECT query FROM screening_screeningalert")) == alert.query
     assert json.loads(_raw("SELECT hit FROM screening_screeningalert")) == alert.hit
+
+
+def test_retention_keeps_a_contact_person_while_an_alert_on_them_is_open(
+    un_small, editor, dpo, client, settings
+):
+    from harambee.network.models import Person
+    from harambee.screening.dd import decisions as d
+    from harambee.screening.models import ScreeningAlert
+
+    person, alert = _person_with_alert(editor.organisation)
+    later = timezone.now() + datetime.timedelta(days=settings.PRIVACY_DEFAULT_RETENTION_DAYS + 1)
+    dry = privacy.apply_retention(now=later, dry_run=True)
+    report = privacy.apply_retention(now=later)
+    assert report.counts == dry.counts
+    assert Person.objects.get(pk=person.pk).name == "Vladimir Petrov"  # alert open: kept
+    assert ScreeningAlert.objects.get(pk=alert.pk).subject_name == "Vladimir Petrov"
+    # the officer's page says so (the officer may still erase: a deliberate act)
+    client.force_login(dpo)
+    page = client.get(f"/privacy/records/network.person/{person.pk}/").content.decode()
+    assert "Still pending:" in page and "screening alerts: 1" in page
+
+    # once reviewed, the person's period is over: erased, and the alert with them
+    d.decide_alert(actor=editor, alert=alert, outcome="cleared", reason="Other man.")
+    settings.PRIVACY_RETENTION_DAYS = {"screening.screeningalert": None}  # only via the person
+    dry = privacy.apply_retention(now=later, dry_run=True)
+    assert dry.counts["network.person"] >= 1
+    assert dry.counts["screening.screeningalert"] == 1  # erased with the person: counted
+    assert Person.objects.get(pk=person.pk).name == "Vladimir Petrov"  # a dry run erases nothing
+    report = privacy.apply_retention(now=later)
+    assert report.counts == dry.counts
+    assert Person.objects.get(pk=person.pk).name == ""
+    assert ScreeningAlert.objects.get(pk=alert.pk).erased
+    page = client.get(f"/privacy/records/network.person/{person.pk}/").content.decode()
+    assert "Still pending:" not in page
+
+
+def test_officer_erases_a_person_with_an_open_alert_which_then_no_longer_counts_as_open(
+    un_small, editor, dpo, client
+):
+    from harambee.screening.dd.profile import screening_practice
+    from harambee.screening.models import ScreeningAlert
+
+    _person, alert = _person_with_alert(editor.organisation)
+    open_before = screening_practice(editor.organisation)["open_alerts"]
+    assert open_before >= 1
+    found = privacy.find_person(actor=dpo, kind="name", value="Vladimir Petrov")
+    privacy.erase_record(actor=dpo, match=next(m for m in found if m.label == "network.person"))
+    erased = ScreeningAlert.objects.get(pk=alert.pk)
+    assert erased.erased and erased.status == "open"  # the record stays as it was
+    assert screening_practice(editor.organisation)["open_alerts"] == open_before - 1
+    api = APIClient()
+    api.force_authenticate(editor)
+    listed = api.get("/api/screening/alerts/?status=open").json()
+    ids = {a["id"] for a in listed.get("results", listed)}
+    assert alert.pk not in ids
+    everything = api.get("/api/screening/alerts/").json()
+    assert alert.pk in {a["id"] for a in everything.get("results", everything)}
