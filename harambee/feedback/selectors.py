@@ -89,6 +89,31 @@ def timeline(*, user: Any, item: FeedbackItem) -> QuerySet[FeedbackEvent]:
     )
 
 
+# How the timeline notes are named on the item's access-log entry (the events are read with
+# their item: one entry per item shown, so the officer finds it under the item).
+EVENT_NOTES = "events.note"
+
+
+def personal_fields_shown(item: FeedbackItem, *, handler: bool, events: Any = ()) -> list[str]:
+    """The personal fields of `item` a page or answer shows in clear, for its access-log entry:
+    the item's own, as the privacy registry lists them (the words to whoever sees the item;
+    contact and answer to those who handle it), then the timeline notes if one is shown.
+    Empty (erased) fields are not shown and not named."""
+    from harambee.core.fields import personal_fields
+    from harambee.privacy.registry import personal_data
+
+    handler_only = {"contact_name", "contact", "answer"}
+    entry = personal_data.get(FeedbackItem._meta.label)
+    names = [
+        f.name
+        for f in (entry.fields if entry is not None else personal_fields(FeedbackItem))
+        if (handler or f.name not in handler_only) and f.value_from_object(item)
+    ]
+    if any(event.note for event in events):
+        names.append(EVENT_NOTES)
+    return names
+
+
 def same_person(*, user: Any, item: FeedbackItem) -> QuerySet[FeedbackItem]:
     """Other items from the same contact (by its keyed hash), among those the user may see."""
     if not item.contact_hash:

@@ -224,9 +224,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=user, pk=pk)
     can_change = may(user, Permission.CHANGE, item)
     can_route = can_change and services._may_route(user, item)
+    events = list(selectors.timeline(user=user, item=item))
     context = {
         "item": item,
-        "events": selectors.timeline(user=user, item=item),
+        "events": events,
         "sla": sla_state(item),
         "sla_label": SlaState(sla_state(item)).label,
         "category_label": label_of_category(item.category),
@@ -261,9 +262,11 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_route:
         context["refer_form"] = ReferForm(organisations=_referable(user, item))
         context["suggestions"] = services.suggest_organisations(user=user, item=item)
-    if can_change and (item.contact or item.contact_name):
-        # The person's contact is shown in clear to those who handle the item: logged.
-        log_access(user, [item], fields=["contact_name", "contact"], request=request)
+    # The words as given (to whoever sees the item), the contact and the answer (to those who
+    # handle it) and the timeline notes are shown in clear: one entry naming those shown.
+    shown = selectors.personal_fields_shown(item, handler=can_change, events=events)
+    if shown:
+        log_access(user, [item], fields=shown, request=request)
     return render(request, "feedback/item_detail.html", context)
 
 

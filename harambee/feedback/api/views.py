@@ -109,12 +109,9 @@ class FeedbackItemViewSet(
             items = shown if isinstance(shown, list | tuple) else [shown]
             items = [i for i in items if isinstance(i, FeedbackItem) and i.pk in self._personal]
             if items:
+                # The personal fields carried: the registry's list (serializers.PERSONAL_FIELDS).
                 log_access(
-                    self.request.user,
-                    items,
-                    channel=AccessChannel.API,
-                    fields=["contact_name", "contact", "words"],
-                    request=self.request,
+                    self.request.user, items, channel=AccessChannel.API, request=self.request
                 )
         return serializer
 
@@ -173,7 +170,16 @@ class FeedbackItemViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def timeline(self, request: Request, pk: Any = None) -> Response:
         item = self.get_object()
-        events = selectors.timeline(user=request.user, item=item)
+        events = list(selectors.timeline(user=request.user, item=item))
+        if any(event.note for event in events):
+            # Notes may quote the person: logged on the item, as on its page.
+            log_access(
+                request.user,
+                [item],
+                channel=AccessChannel.API,
+                fields=[selectors.EVENT_NOTES],
+                request=request,
+            )
         return Response(FeedbackEventSerializer(events, many=True).data)
 
     def _done(self, item: FeedbackItem) -> Response:

@@ -165,3 +165,108 @@ def test_erased_raw_intake_shows_nothing_personal_and_is_not_logged(people, clie
     client.force_login(people.coordinator)
     assert client.get(f"/feedback/intake/{raw.pk}/").status_code == 200
     assert not AccessLog.objects.exists()
+
+
+def _page_entries(item):
+    return AccessLog.objects.filter(object_id=str(item.pk), channel="page").order_by("pk")
+
+
+def test_the_words_on_the_item_page_are_logged_for_every_viewer(people, client):
+    """A viewer who does not handle the item sees the words (not the contact): one entry
+    naming the words, per view."""
+    item = _item(people)
+    from harambee.core.choices import Permission as Action
+
+    changeable = FeedbackItem.objects.restrict(people.psea_focal, Action.CHANGE)
+    assert not changeable.filter(pk=item.pk).exists()  # a viewer of the group only
+    client.force_login(people.psea_focal)
+    page = client.get(f"/feedback/{item.pk}/").content.decode()
+    assert "When is the next distribution?" in page and "Amina Sentinel" not in page
+    logged = _page_entries(item).get()
+    assert (logged.user, logged.action, logged.fields) == (
+        people.psea_focal, "view", ["original_text"]
+    )  # fmt: skip
+    assert logged.content_type.model == "feedbackitem"
+    client.get(f"/feedback/{item.pk}/")
+    assert _page_entries(item).count() == 2  # one entry per view
+
+
+def test_a_handler_s_view_names_every_personal_field_shown_in_one_entry(people, client):
+    from .. import services
+
+    item = _item(people)
+    handler = _handler(people, item)
+    services.record_action(actor=handler, item=item, note="Called Amina back")
+    services.give_answer(actor=handler, item=item, answer="Tuesday at the school", via="phone")
+    client.force_login(handler)
+    page = client.get(f"/feedback/{item.pk}/").content.decode()
+    assert "Called Amina back" in page and "Tuesday at the school" in page
+    logged = _page_entries(item).get()
+    assert logged.fields == ["contact_name", "contact", "original_text", "answer", "events.note"]
+    assert logged.user == handler and logged.action == "view"
+
+
+def test_an_item_page_showing_nothing_personal_is_not_logged(people, client):
+    item = _item(people)
+    FeedbackItem.objects.filter(pk=item.pk).update(
+        contact="", contact_name="", original_text="", answer=""
+    )  # as retention leaves it
+    client.force_login(_handler(people, item))
+    assert client.get(f"/feedback/{item.pk}/").status_code == 200
+    assert not AccessLog.objects.exists()
+
+
+def test_the_item_list_shows_no_personal_field_and_is_not_logged(people, client):
+    _item(people, summary="Distribution date")
+    client.force_login(_handler(people, FeedbackItem.objects.get()))
+    page = client.get("/feedback/").content.decode()
+    assert "Distribution date" in page
+    assert "When is the next distribution?" not in page and "Amina Sentinel" not in page
+    assert not AccessLog.objects.exists()
+
+
+def test_the_api_detail_with_the_words_is_logged_once_with_the_fields_carried(people):
+    from rest_framework.test import APIClient
+
+    item = _item(people)
+    api = APIClient()
+    api.force_authenticate(_handler(people, item))
+    plain = api.get(f"/api/feedback-items/{item.pk}/").json()
+    assert "original_text" not in plain
+    assert not AccessLog.objects.exists()
+    shown = api.get(f"/api/feedback-items/{item.pk}/?include_personal=true").json()
+    assert shown["original_text"] == "When is the next distribution?"
+    logged = AccessLog.objects.get()
+    assert (logged.object_id, logged.channel, logged.action) == (str(item.pk), "api", "view")
+    assert logged.fields == ["contact_name", "contact", "original_text", "answer"]
+    # A viewer who does not handle the item gets no words, and nothing is logged.
+    api.force_authenticate(people.psea_focal)
+    assert "original_text" not in api.get(f"/api/feedback-items/{item.pk}/?personal=true").json()
+    assert AccessLog.objects.count() == 1
+
+
+def test_timeline_notes_in_the_api_are_logged_on_the_item(people):
+    from rest_framework.test import APIClient
+
+    from .. import services
+
+    item = _item(people)
+    api = APIClient()
+    api.force_authenticate(people.psea_focal)
+    assert api.get(f"/api/feedback-items/{item.pk}/timeline/").status_code == 200
+    assert not AccessLog.objects.exists()  # no note yet
+    services.record_action(actor=_handler(people, item), item=item, note="Called Amina back")
+    events = api.get(f"/api/feedback-items/{item.pk}/timeline/").json()
+    assert "Called Amina back" in str(events)
+    logged = AccessLog.objects.get()
+    assert (logged.object_id, logged.channel, logged.fields) == (
+        str(item.pk), "api", ["events.note"]
+    )  # fmt: skip
+
+
+def test_the_officer_s_export_of_feedback_is_logged_as_exported(people, dpo):
+    item = _item(people)
+    matches = privacy.find_person(actor=dpo, kind="phone", value="+93 700 123 456")
+    privacy.export_person(actor=dpo, matches=matches)
+    exported = AccessLog.objects.get(action="export", object_id=str(item.pk))
+    assert exported.user == dpo and "original_text" in exported.fields
