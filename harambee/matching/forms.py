@@ -238,6 +238,8 @@ class NeedOfferForm(VersionErrorOnTop, forms.Form):
             self.fields["version"].required = True
 
     def initial_from(self, instance: Any) -> dict[str, Any]:
+        """The form's starting values from a stored record: NeedForm and OfferForm each say
+        how their record fills their fields (there is no generic answer)."""
         raise NotImplementedError
 
     def clean_languages(self) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -479,24 +481,15 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def need_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then close the need from the version the user saw."""
     need = get_object_or_404(selectors.needs(user=request.user), pk=pk)
-    require(request.user, Permission.CHANGE, need)
-    form = StatusForm(request.POST or None, initial={"version": need.version})
-    if request.method == "POST" and form.is_valid():
-        ok, edited = attempt(
-            form, services.need_close, actor=request.user, need=need,
-            expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
-        )  # fmt: skip
-        if ok:
-            _edited_messages(request, edited, _("The need is closed."))
-            return redirect(need)
-    context = {
-        "object": need,
-        "form": form,
-        "title": _("Close need “%(title)s”") % {"title": need.title},
-        "counts": selectors.match_counts(need=need),
-        "closed": need.status == NeedStatus.CLOSED,
-    }
-    return render(request, "matching/status_change.html", context)
+    return _confirm_status_change(
+        request,
+        need,
+        partial(services.need_close, need=need),
+        done=_("The need is closed."),
+        title=_("Close need “%(title)s”") % {"title": need.title},
+        counts=selectors.match_counts(need=need),
+        closed=need.status == NeedStatus.CLOSED,
+    )
 
 
 @login_required
@@ -504,19 +497,12 @@ def need_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(selectors.needs(user=request.user), pk=pk)
-    require(request.user, Permission.CHANGE, need)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        ok, edited = attempt(
-            form, services.need_reopen, actor=request.user, need=need,
-            expected_version=form.cleaned_data["version"],
-        )  # fmt: skip
-        if ok:
-            _edited_messages(request, edited, _("The need is open again."))
-            return redirect(need)
-    for error in form.non_field_errors():
-        messages.error(request, str(error))
-    return redirect(need)
+    return _undo_status_change(
+        request,
+        need,
+        partial(services.need_reopen, need=need),
+        done=_("The need is open again."),
+    )
 
 
 @any_user("Any signed-in user may offer help.")
@@ -561,24 +547,15 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then withdraw the offer from the version the user saw."""
     offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
-    require(request.user, Permission.CHANGE, offer)
-    form = StatusForm(request.POST or None, initial={"version": offer.version})
-    if request.method == "POST" and form.is_valid():
-        ok, edited = attempt(
-            form, services.offer_withdraw, actor=request.user, offer=offer,
-            expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
-        )  # fmt: skip
-        if ok:
-            _edited_messages(request, edited, _("The offer is withdrawn."))
-            return redirect(offer)
-    context = {
-        "object": offer,
-        "form": form,
-        "title": _("Withdraw offer “%(title)s”") % {"title": offer.title},
-        "counts": selectors.match_counts(offer=offer),
-        "closed": not offer.active,
-    }
-    return render(request, "matching/status_change.html", context)
+    return _confirm_status_change(
+        request,
+        offer,
+        partial(services.offer_withdraw, offer=offer),
+        done=_("The offer is withdrawn."),
+        title=_("Withdraw offer “%(title)s”") % {"title": offer.title},
+        counts=selectors.match_counts(offer=offer),
+        closed=not offer.active,
+    )
 
 
 @login_required
@@ -586,19 +563,57 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(selectors.offers(user=request.user), pk=pk)
-    require(request.user, Permission.CHANGE, offer)
+    return _undo_status_change(
+        request,
+        offer,
+        partial(services.offer_reactivate, offer=offer),
+        done=_("The offer is available again."),
+    )
+
+
+def _confirm_status_change(
+    request: HttpRequest,
+    obj: Any,
+    change: Callable[..., Any],
+    *,
+    done: str,
+    title: str,
+    counts: Any,
+    closed: bool,
+) -> HttpResponse:
+    """Closing a need or withdrawing an offer: a confirmation page showing what it does to the
+    matches, then the change from the version the user saw (with an optional reason)."""
+    require(request.user, Permission.CHANGE, obj)
+    form = StatusForm(request.POST or None, initial={"version": obj.version})
+    if request.method == "POST" and form.is_valid():
+        ok, edited = attempt(
+            form, change, actor=request.user,
+            expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        if ok:
+            _edited_messages(request, edited, done)
+            return redirect(obj)
+    context = {"object": obj, "form": form, "title": title, "counts": counts, "closed": closed}
+    return render(request, "matching/status_change.html", context)
+
+
+def _undo_status_change(
+    request: HttpRequest, obj: Any, change: Callable[..., Any], *, done: str
+) -> HttpResponse:
+    """Reopening a need or offering an offer again (a button on its page): errors come back
+    as messages on that page."""
+    require(request.user, Permission.CHANGE, obj)
     form = StatusForm(request.POST)
     if form.is_valid():
         ok, edited = attempt(
-            form, services.offer_reactivate, actor=request.user, offer=offer,
-            expected_version=form.cleaned_data["version"],
-        )  # fmt: skip
+            form, change, actor=request.user, expected_version=form.cleaned_data["version"]
+        )
         if ok:
-            _edited_messages(request, edited, _("The offer is available again."))
-            return redirect(offer)
+            _edited_messages(request, edited, done)
+            return redirect(obj)
     for error in form.non_field_errors():
         messages.error(request, str(error))
-    return redirect(offer)
+    return redirect(obj)
 
 
 # --- the matching board ----------------------------------------------------------------------
