@@ -298,7 +298,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     return partial_or_page(request, "funding/flow_list.html", "funding/_flow_results.html", context)
 
 
-def _sides(flow: Flow) -> dict[str, list[Any]]:
+def match_sides(flow: Flow) -> dict[str, list[Any]]:
     sides: dict[str, list[Any]] = {Side.SOURCE: [], Side.DESTINATION: []}
     for party in flow.parties.all():
         sides[party.side].append(party)
@@ -313,7 +313,7 @@ def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fact = getattr(flow, "fact", None)
     context = {
         "flow": flow,
-        "sides": _sides(flow),
+        "sides": match_sides(flow),
         "ancestors": list(reversed(chain["ancestors"])),
         "descendants": selectors.flow_descendants(user=request.user, flow=flow),
         "reason": dict(CountingReason.choices).get(fact.reason) if fact else None,

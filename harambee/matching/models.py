@@ -809,7 +809,7 @@ class Match(BaseModel):
         """Matches the user answers for on the need's side: the entrepreneur themselves (the
         need's `seeker`), members of the organisation that maintains the need or employs, and
         the need's creator while no organisation maintains it (someone who posted a need
-        without an organisation). The one rule: `services._sides` (pages and API), the
+        without an organisation). The one rule: `services.match_sides` (pages and API), the
         visibility of matches and the inbox all read it."""
         if access.user_id is None:
             return NOTHING

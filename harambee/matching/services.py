@@ -1240,7 +1240,7 @@ def fail_run(run_id: int, message: str) -> None:
 CONTACT_PATTERN = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d ()./-]{6,}\d", re.UNICODE)
 
 
-def _sides(actor: Any, match: Match) -> set[str]:
+def match_sides(actor: Any, match: Match) -> set[str]:
     """Which sides of the match the actor speaks for: "need", "offer" (or both). The rule is
     `Match.need_side_filter`/`offer_side_filter`, the same as who sees the match."""
     access = access_for(actor)
@@ -1301,7 +1301,7 @@ def send_proposal(*, actor: Any, match: Match, message: str = "") -> Match:
 def post_message(*, actor: Any, match: Match, body: str) -> MatchMessage:
     """A message between the sides; contact details are hidden until both accepted."""
     match = Match.objects.select_related("offer__profile", "need__seeker").get(pk=match.pk)
-    if not _sides(actor, match) and not is_matchmaker(access_for(actor)):
+    if not match_sides(actor, match) and not is_matchmaker(access_for(actor)):
         raise PermissionDeniedError(_("Only the two sides and matchmakers write here."))
     _require_status(
         match,
@@ -1336,7 +1336,7 @@ def answer(
         .get(pk=match.pk)
     )
     _require_status(match, MatchStatus.CONTACTED)
-    sides = _sides(actor, match)
+    sides = match_sides(actor, match)
     if side is not None and side not in sides:
         _require_matchmaker(actor)  # a matchmaker records an answer given on paper
         sides = {side}
@@ -1409,7 +1409,7 @@ def rematch_need(*, need: Need) -> Match | None:
 @transaction.atomic
 def start_match(*, actor: Any, match: Match) -> Match:
     match = Match.objects.select_related("offer__profile", "need__seeker").get(pk=match.pk)
-    if not _sides(actor, match):
+    if not match_sides(actor, match):
         _require_matchmaker(actor)
     _require_status(match, MatchStatus.ACCEPTED)
     before = snapshot(match)
@@ -1422,7 +1422,7 @@ def start_match(*, actor: Any, match: Match) -> Match:
 def add_check_in(*, actor: Any, match: Match, note: str, on: date | None = None) -> CheckIn:
     """A mentorship check-in by either side or a matchmaker."""
     match = Match.objects.select_related("offer__profile", "need__seeker").get(pk=match.pk)
-    if not _sides(actor, match):
+    if not match_sides(actor, match):
         _require_matchmaker(actor)
     _require_status(match, MatchStatus.ACTIVE)
     if not note.strip():
@@ -1441,7 +1441,7 @@ def give_feedback(*, actor: Any, match: Match, feedback: str, side: str | None =
         .get(pk=match.pk)
     )
     _require_status(match, MatchStatus.ACTIVE)
-    sides = _sides(actor, match)
+    sides = match_sides(actor, match)
     if side is not None and side not in sides:
         _require_matchmaker(actor)
         sides = {side}

@@ -702,7 +702,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = selectors.visible_match(user=request.user, pk=pk)
-    sides = services._sides(request.user, match)
+    sides = services.match_sides(request.user, match)
     profile = match.offer.profile
     view = services.profile_view(request.user, profile) if profile else None
     _log_identity_shown(request, profile, view)

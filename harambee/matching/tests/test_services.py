@@ -490,11 +490,11 @@ def test_the_creator_of_a_need_without_organisation_answers_its_proposals():
     need = services.need_create(actor=poster, data={"kind": "crisis", "title": "Nurses"})
     sent = match(need, offer)
     services.send_proposal(actor=coordinator, match=sent)
-    assert services._sides(poster, sent) == {"need"}
-    assert services._sides(person_user, sent) == {"offer"}
+    assert services.match_sides(poster, sent) == {"need"}
+    assert services.match_sides(person_user, sent) == {"offer"}
     assert list(selectors.inbox(user=poster)) == [sent]
     stranger = UserFactory(username="stranger")
-    assert services._sides(stranger, sent) == set()
+    assert services.match_sides(stranger, sent) == set()
     assert not selectors.matches(user=stranger).filter(pk=sent.pk).exists()
     with pytest.raises(PermissionDeniedError):
         services.answer(actor=stranger, match=sent, accept=True)
@@ -511,15 +511,15 @@ def test_the_creator_answers_as_the_organisation_only_while_they_belong_to_it():
     _person_user, _profile, offer = person()
     need = services.need_create(actor=poster, data={"kind": "crisis", "title": "Nurses"})
     sent = match(need, offer, status=MatchStatus.CONTACTED)
-    assert services._sides(poster, sent) == {"need"}
+    assert services.match_sides(poster, sent) == {"need"}
     poster.organisation = OrganisationFactory()  # they left: the organisation answers
     poster.save()
     poster = type(poster).objects.get(pk=poster.pk)
-    assert services._sides(poster, sent) == set()
+    assert services.match_sides(poster, sent) == set()
     with pytest.raises(PermissionDeniedError):
         services.answer(actor=poster, match=sent, accept=True)
     colleague = UserFactory(username="colleague", organisation=organisation)
-    assert services._sides(colleague, sent) == {"need"}
+    assert services.match_sides(colleague, sent) == {"need"}
 
 
 def test_an_entrepreneur_posting_their_own_need_is_its_entrepreneur():
